@@ -1,0 +1,41 @@
+#pragma once
+// The request and response as the HTTP layer hands them to a handler and
+// takes them back. Plain data: no sockets, no Beast types.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rapid::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method;  // as sent; matching is the handler's business
+  std::string target;  // raw request-target, never percent-decoded
+  unsigned version = 11;  // 10 = HTTP/1.0, 11 = HTTP/1.1
+  std::vector<Header> headers;  // in arrival order
+  std::string body;
+  std::string peer;  // "address:port" of the client, for logs
+
+  // First occurrence of a header, case-insensitive (repeats are ignored, as
+  // Python's mimetools did).
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  // Written right after Content-Type (e.g. WWW-Authenticate on 401).
+  std::vector<Header> extra_headers;
+  std::string body;
+};
+
+// "HTTP/1.1" etc.
+std::string version_string(unsigned version);
+
+}  // namespace rapid::http

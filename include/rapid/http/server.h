@@ -1,0 +1,74 @@
+#pragma once
+// The HTTP(S) server: a listener plus one coroutine per connection. Knows
+// nothing of Ganeti; every request goes to a Handler.
+
+#include "rapid/http/handler.h"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace rapid::http {
+
+struct Limits {
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  std::size_t max_clients = 1024;
+};
+
+struct TlsConfig {
+  bool enabled = true;
+  std::string key_file;
+  std::string cert_file;
+};
+
+struct ServerConfig {
+  std::string bind_address = "::";
+  std::uint16_t port = 5080;
+  TlsConfig tls;
+  Limits limits;
+  std::string server_header;  // e.g. "Ganeti 3.0.2"
+};
+
+// One line per answered request: "<peer> <METHOD> <target> <version> <status>".
+using AccessLogFn = std::function<void(const Request&, int status)>;
+
+class Server {
+ public:
+  // Binds and listens immediately; throws std::system_error when the address
+  // cannot be bound and std::runtime_error on unusable TLS files.
+  Server(boost::asio::any_io_executor executor, ServerConfig config, Handler& handler,
+         AccessLogFn access_log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void start();
+
+  // Stops accepting and closes idle connections; requests in flight run to
+  // completion and their connections close afterwards. `on_drained` runs
+  // once no connection is left.
+  void shutdown(std::function<void()> on_drained);
+
+  // Closes every connection now.
+  void abort();
+
+  // The bound port (useful when configured with port 0).
+  std::uint16_t port() const;
+  std::size_t open_connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace rapid::http

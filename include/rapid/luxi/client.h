@@ -1,0 +1,56 @@
+#pragma once
+// Asynchronous LUXI client: a bounded pool of connections to luxid's socket
+// shared by all requests. No thread ever blocks on luxid.
+
+#include "rapid/util/json.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rapid::luxi {
+
+struct ClientConfig {
+  std::string socket_path = "/run/ganeti/socket/ganeti-query";
+  // Per call, from asking for a connection to the complete answer. luxid's
+  // own per-message timeout is 180 s.
+  std::chrono::milliseconds call_timeout{180'000};
+  std::size_t max_connections = 32;
+  // Idle connections older than this are closed rather than reused (luxid
+  // drops idle clients after about 3 minutes).
+  std::chrono::milliseconds max_idle{60'000};
+  std::size_t max_reply_bytes = 256 * 1024 * 1024;
+};
+
+// Whether a call may be sent again after a failure. Calls that may change
+// the cluster (SubmitJob, CancelJob, filter changes) are never re-sent once
+// any of their bytes reached the socket: a lost reply must not turn into a
+// second job.
+enum class Resend { safe, never };
+
+class Client {
+ public:
+  Client(boost::asio::any_io_executor executor, ClientConfig config);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Calls `method` with `args`; returns the result or throws luxi::Error.
+  // `timeout` replaces the configured call timeout (long polls).
+  boost::asio::awaitable<Json> call(std::string_view method, Json args, Resend resend,
+                                    std::optional<std::chrono::milliseconds> timeout = {});
+
+  const ClientConfig& config() const;
+  std::size_t idle_connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace rapid::luxi

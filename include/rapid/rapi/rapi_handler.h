@@ -1,0 +1,45 @@
+#pragma once
+// The RAPI request handler: authentication and access control (Ganeti's
+// order of checks), routing, body decoding, dispatch to the resource, and
+// Ganeti's JSON answers and error bodies.
+
+#include "rapid/http/handler.h"
+#include "rapid/rapi/router.h"
+
+#include <memory>
+
+namespace rapid::auth {
+class UserStore;
+}
+namespace rapid::luxi {
+class Client;
+}
+
+namespace rapid::rapi {
+
+struct RapiOptions {
+  // --require-authentication: every request needs valid credentials, and
+  // they are checked before the path is even looked at.
+  bool require_authentication = false;
+};
+
+class RapiHandler final : public http::Handler {
+ public:
+  RapiHandler(RapiOptions options, const auth::UserStore& users, luxi::Client& luxi);
+
+  boost::asio::awaitable<http::Response> handle(http::Request request) override;
+  http::Response protocol_error(int status, std::string_view message) override;
+
+ private:
+  boost::asio::awaitable<http::Response> dispatch(const http::Request& request);
+
+  RapiOptions options_;
+  const auth::UserStore& users_;
+  luxi::Client& luxi_;
+  Router router_;
+};
+
+// {"code": N, "message": <HTML-escaped>, "explain": ...} plus "\n".
+std::string error_body(int status, std::string_view message);
+
+}  // namespace rapid::rapi

@@ -1,0 +1,92 @@
+#pragma once
+// RAPI resources as declarations: a path pattern, and per HTTP method the
+// access class plus either a handler coroutine or an opcode to submit
+// (with the opcode's input function, renames and forbidden parameters).
+// Adding a resource is one entry in resources.cpp.
+
+#include "rapid/http/message.h"
+#include "rapid/rapi/opcode.h"
+#include "rapid/rapi/query_args.h"
+#include "rapid/util/json.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rapid::luxi {
+class Client;
+}
+
+namespace rapid::rapi {
+
+// Who may call a method (Ganeti's *_ACCESS lists).
+enum class Access {
+  anonymous,      // []: anyone, unless --require-authentication
+  read_or_write,  // [write, read]
+  write,          // [write]
+};
+
+enum class Method { get, put, post, del };
+inline constexpr std::array<Method, 4> kMethods = {Method::get, Method::put, Method::post,
+                                                   Method::del};
+std::optional<Method> parse_method(std::string_view upper_case_name);
+
+class Resource;
+
+// Everything a handler may look at.
+struct Context {
+  const http::Request& request;
+  const Resource& resource;
+  std::vector<std::string> items;  // the URL's [name], [job_id], [disk_index] segments
+  QueryArgs query;
+  std::optional<Json> body;        // nullopt: no body (Python None)
+  luxi::Client& luxi;
+
+  const Json* body_or_null() const { return body ? &*body : nullptr; }
+  const std::string& item(std::size_t i = 0) const { return items.at(i); }
+};
+
+// What an opcode resource submits: the user-controlled parameters
+// (nullopt = None) and the parameters RAPI fixes from the URL and query.
+struct OpcodeInput {
+  std::optional<Json> params;
+  Json fixed = Json::object();
+};
+
+using HandlerFn = boost::asio::awaitable<Json> (*)(Context&);
+using InputFn = OpcodeInput (*)(Context&);
+
+struct MethodDef {
+  Access access = Access::anonymous;
+  HandlerFn handler = nullptr;   // a hand-written handler, or:
+  std::string_view opcode{};     // the opcode submitted as a one-opcode job
+  InputFn input = nullptr;       // null: the request body, nothing fixed
+  std::vector<Rename> renames{};
+  std::vector<std::string_view> forbidden{};
+};
+
+class Resource {
+ public:
+  // `pattern`: literal segments and [name], [job_id], [disk_index];
+  // `id`: the name in the reason trail (gnt:library:rlib2:<id>).
+  Resource(std::string_view pattern, std::string_view id,
+           std::vector<std::pair<Method, MethodDef>> methods);
+
+  std::string_view pattern() const { return pattern_; }
+  std::string_view id() const { return id_; }
+  const MethodDef* method(Method m) const;
+
+ private:
+  std::string_view pattern_;
+  std::string_view id_;
+  std::array<std::optional<MethodDef>, 4> methods_;
+};
+
+// The resource table of Ganeti 3.0's RAPI version 2.
+const std::vector<Resource>& resources();
+
+}  // namespace rapid::rapi

@@ -1,0 +1,142 @@
+#include "daemon.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+namespace rapid::app {
+
+void Daemonizer::detach() {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid > 0) {
+    // Parent: wait for the child's verdict.
+    close(fds[1]);
+    std::string report;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) report.append(buf, static_cast<std::size_t>(n));
+    if (report.empty()) {
+      std::cerr << "ganeti-rapi: the daemon exited during start-up\n";
+      _exit(kExitFailure);
+    }
+    const int code = report[0] - '0';
+    if (report.size() > 1) std::cerr << report.substr(1) << "\n";
+    _exit(code);
+  }
+  close(fds[0]);
+  setsid();
+  // Second fork: the daemon can never reacquire a controlling terminal.
+  const pid_t grandchild = fork();
+  if (grandchild < 0) _exit(kExitFailure);
+  if (grandchild > 0) _exit(kExitSuccess);
+  pipe_fd_ = fds[1];
+  if (chdir("/") != 0) { /* nothing sensible to do */ }
+  umask(077);
+  const int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    dup2(null_fd, STDIN_FILENO);
+    dup2(null_fd, STDOUT_FILENO);
+    dup2(null_fd, STDERR_FILENO);
+    if (null_fd > STDERR_FILENO) close(null_fd);
+  }
+}
+
+void Daemonizer::ready() {
+  if (pipe_fd_ < 0) return;
+  const char ok = '0';
+  (void)!write(pipe_fd_, &ok, 1);
+  close(pipe_fd_);
+  pipe_fd_ = -1;
+}
+
+void Daemonizer::fail(int exit_code, const std::string& message) {
+  if (pipe_fd_ >= 0) {
+    std::string report(1, static_cast<char>('0' + exit_code));
+    report += message;
+    (void)!write(pipe_fd_, report.data(), report.size());
+    close(pipe_fd_);
+  } else if (!message.empty()) {
+    std::cerr << message << "\n";
+  }
+  _exit(exit_code);
+}
+
+PidFile::PidFile(std::string path) : path_(std::move(path)) {
+  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd_ < 0) {
+    throw std::runtime_error("Error while opening PID file " + path_ + ": " + std::strerror(errno));
+  }
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (fcntl(fd_, F_SETLK, &lock) != 0) {
+    const std::string reason = std::strerror(errno);
+    close(fd_);
+    fd_ = -1;
+    throw std::runtime_error("Error while locking PID file " + path_ + ": " + reason);
+  }
+  const std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd_, 0) != 0 || write(fd_, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
+    throw std::runtime_error("Error while writing PID file " + path_ + ": " + std::strerror(errno));
+  }
+}
+
+PidFile::~PidFile() {
+  if (fd_ < 0) return;
+  unlink(path_.c_str());
+  close(fd_);
+}
+
+MasterStatus check_master(const std::string& ssconf_dir, std::string& detail) {
+  const std::string path = ssconf_dir + "/ssconf_master_node";
+  std::ifstream in(path);
+  std::string master;
+  if (!in || !std::getline(in, master) || master.empty()) {
+    detail = "Cluster configuration incomplete: '" + path + "' is missing or empty";
+    return MasterStatus::no_configuration;
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) {
+    detail = std::string("Cannot get the host name: ") + std::strerror(errno);
+    return MasterStatus::no_configuration;
+  }
+  std::string name = host;
+  // The name in ssconf is fully qualified; look ours up only when it is
+  // not already the same (no DNS traffic in the common case).
+  if (name != master) {
+    addrinfo hints{};
+    hints.ai_flags = AI_CANONNAME;
+    addrinfo* result = nullptr;
+    if (getaddrinfo(host, nullptr, &hints, &result) == 0 && result && result->ai_canonname) {
+      name = result->ai_canonname;
+    }
+    if (result) freeaddrinfo(result);
+  }
+  if (name != master) {
+    detail = "Not master (this node is " + name + ", the master is " + master + ")";
+    return MasterStatus::not_master;
+  }
+  return MasterStatus::master;
+}
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace rapid::app

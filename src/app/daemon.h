@@ -1,0 +1,52 @@
+#pragma once
+// Process plumbing of a Ganeti daemon: detaching, the locked PID file, the
+// master check, file descriptor limits.
+
+#include <string>
+
+namespace rapid::app {
+
+// Exit codes shared with Ganeti's daemons.
+inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitNotMaster = 11;
+inline constexpr int kExitNoConfiguration = 12;
+
+// Forks into the background. The parent stays until the child calls
+// ready() (then exits 0) or fail() (then prints the message and exits with
+// the code), as Ganeti's daemons do, so init scripts see start-up errors.
+class Daemonizer {
+ public:
+  void detach();
+  void ready();
+  [[noreturn]] void fail(int exit_code, const std::string& message);
+  bool detached() const { return pipe_fd_ >= 0; }
+
+ private:
+  int pipe_fd_ = -1;
+};
+
+// Creates and write-locks the PID file; throws std::runtime_error
+// ("Error while locking PID file ...") when another process holds it.
+class PidFile {
+ public:
+  explicit PidFile(std::string path);
+  ~PidFile();
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+enum class MasterStatus { master, not_master, no_configuration };
+
+// Compares ssconf_master_node with this host's name (as Ganeti's
+// ssconf.CheckMaster): the short or fully qualified hostname must match.
+MasterStatus check_master(const std::string& ssconf_dir, std::string& detail);
+
+// Raises the soft limit of open files to the hard limit.
+void raise_file_limit();
+
+}  // namespace rapid::app

@@ -1,0 +1,63 @@
+#include "rapid/auth/user_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rapid::auth {
+namespace {
+
+enum class ReadStatus { ok, missing, failed };
+
+ReadStatus read_file(const std::string& path, std::string& contents, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    error = std::strerror(err);
+    return err == ENOENT ? ReadStatus::missing : ReadStatus::failed;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = std::strerror(errno);
+    return ReadStatus::failed;
+  }
+  contents = std::move(buffer).str();
+  return ReadStatus::ok;
+}
+
+}  // namespace
+
+UserStore::UserStore(std::string path)
+    : path_(std::move(path)), table_(std::make_shared<const UserTable>()) {}
+
+bool UserStore::reload() {
+  SPDLOG_INFO("Reading users file at {}", path_);
+  std::string contents;
+  std::string error;
+  switch (read_file(path_, contents, error)) {
+    case ReadStatus::missing:
+      SPDLOG_WARN("No users file at {}", path_);
+      table_.store(std::make_shared<const UserTable>());
+      return false;
+    case ReadStatus::failed:
+      SPDLOG_WARN("Error while reading {}: {}", path_, error);
+      table_.store(std::make_shared<const UserTable>());
+      return false;
+    case ReadStatus::ok:
+      break;
+  }
+  auto parsed = parse_users_file(contents);
+  if (!parsed) {
+    SPDLOG_ERROR("Error while parsing {}: not valid UTF-8; keeping the previous users", path_);
+    return false;
+  }
+  for (const auto& warning : parsed->warnings) SPDLOG_WARN("{}: {}", path_, warning);
+  table_.store(std::make_shared<const UserTable>(std::move(parsed->table)));
+  return true;
+}
+
+}  // namespace rapid::auth

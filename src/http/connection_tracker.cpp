@@ -1,0 +1,70 @@
+#include "connection_tracker.h"
+
+#include <utility>
+#include <vector>
+
+namespace rapid::http {
+
+ConnectionTracker::ConnectionTracker(std::function<void()> on_slot_freed)
+    : on_slot_freed_(std::move(on_slot_freed)) {}
+
+void ConnectionTracker::add(const std::shared_ptr<Connection>& connection) {
+  bool close = false;
+  {
+    std::lock_guard lock(mutex_);
+    connections_.emplace(connection.get(), connection);
+    close = shutting_down_;
+  }
+  if (close) connection->close_when_idle();
+}
+
+void ConnectionTracker::remove(const Connection* connection) {
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(mutex_);
+    connections_.erase(connection);
+    if (shutting_down_ && connections_.empty()) drained = std::exchange(on_drained_, nullptr);
+  }
+  if (on_slot_freed_) on_slot_freed_();
+  if (drained) drained();
+}
+
+std::size_t ConnectionTracker::size() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+bool ConnectionTracker::shutting_down() const {
+  std::lock_guard lock(mutex_);
+  return shutting_down_;
+}
+
+std::vector<std::shared_ptr<Connection>> ConnectionTracker::snapshot() const {
+  std::vector<std::shared_ptr<Connection>> alive;
+  std::lock_guard lock(mutex_);
+  for (const auto& [ptr, weak] : connections_) {
+    if (auto strong = weak.lock()) alive.push_back(std::move(strong));
+  }
+  return alive;
+}
+
+void ConnectionTracker::shutdown(std::function<void()> on_drained) {
+  bool empty = false;
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    empty = connections_.empty();
+    if (!empty) on_drained_ = std::move(on_drained);
+  }
+  if (empty) {
+    if (on_drained) on_drained();
+    return;
+  }
+  for (const auto& connection : snapshot()) connection->close_when_idle();
+}
+
+void ConnectionTracker::close_all() {
+  for (const auto& connection : snapshot()) connection->close_now();
+}
+
+}  // namespace rapid::http

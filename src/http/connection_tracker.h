@@ -1,0 +1,48 @@
+#pragma once
+// Shared state of a server: the open connections, the max-clients gate and
+// graceful shutdown. Thread-safe; connections live on their own strands.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace rapid::http {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Close as soon as no request is being served (called from any thread).
+  virtual void close_when_idle() = 0;
+  // Close now, whatever is going on.
+  virtual void close_now() = 0;
+};
+
+class ConnectionTracker {
+ public:
+  // `on_slot_freed` runs (on the closing connection's thread) whenever a
+  // connection goes away; the listener uses it to resume accepting.
+  explicit ConnectionTracker(std::function<void()> on_slot_freed);
+
+  void add(const std::shared_ptr<Connection>& connection);
+  void remove(const Connection* connection);
+  std::size_t size() const;
+  bool shutting_down() const;
+
+  // Asks every connection to close when idle; `on_drained` runs once none
+  // is left (immediately if there is none).
+  void shutdown(std::function<void()> on_drained);
+  void close_all();
+
+ private:
+  std::vector<std::shared_ptr<Connection>> snapshot() const;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
+  std::function<void()> on_slot_freed_;
+  std::function<void()> on_drained_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace rapid::http

@@ -1,0 +1,110 @@
+#include "rapid/http/server.h"
+
+#include "session.h"
+#include "tls_context.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rapid::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// The listener: accepts while fewer than max_clients connections are open,
+// otherwise waits for one to close (connections beyond the limit queue in
+// the kernel's backlog, as with the original's --max-clients).
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(asio::any_io_executor ex, ServerConfig config, Handler& handler, AccessLogFn log)
+      : executor(ex), strand(asio::make_strand(ex)), acceptor(strand), slot_timer(strand) {
+    shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
+                                             [this] { wake_listener(); });
+    if (shared->config.tls.enabled) {
+      shared->tls =
+          std::make_unique<asio::ssl::context>(make_tls_context(shared->config.tls));
+    }
+    const auto address = asio::ip::make_address(shared->config.bind_address);
+    const tcp::endpoint endpoint(address, shared->config.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (address.is_v6()) {
+      // "::" serves IPv4 clients too (dual stack), whatever the sysctl says.
+      acceptor.set_option(asio::ip::v6_only(false));
+    }
+    acceptor.bind(endpoint);
+    acceptor.listen(1024);
+  }
+
+  void wake_listener() {
+    asio::post(strand, [self = weak_from_this()] {
+      if (auto impl = self.lock()) impl->slot_timer.cancel();
+    });
+  }
+
+  asio::awaitable<void> accept_loop() {
+    const std::size_t max_clients = shared->config.limits.max_clients;
+    while (acceptor.is_open()) {
+      while (shared->tracker.size() >= max_clients && acceptor.is_open()) {
+        slot_timer.expires_after(std::chrono::seconds(1));
+        co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
+                                                         asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+        // EMFILE and friends: back off instead of spinning.
+        SPDLOG_WARN("accept failed: {}", ec.message());
+        slot_timer.expires_after(std::chrono::milliseconds(100));
+        co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      start_session(std::move(socket), shared);
+    }
+  }
+
+  asio::any_io_executor executor;
+  asio::strand<asio::any_io_executor> strand;
+  tcp::acceptor acceptor;
+  asio::steady_timer slot_timer;
+  std::shared_ptr<SessionShared> shared;
+};
+
+Server::Server(asio::any_io_executor executor, ServerConfig config, Handler& handler,
+               AccessLogFn access_log)
+    : impl_(std::make_shared<Impl>(executor, std::move(config), handler, std::move(access_log))) {}
+
+Server::~Server() {
+
+  boost::system::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+void Server::start() {
+  asio::co_spawn(impl_->strand, [impl = impl_]() { return impl->accept_loop(); },
+                 asio::detached);
+}
+
+void Server::shutdown(std::function<void()> on_drained) {
+  asio::post(impl_->strand, [impl = impl_] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->slot_timer.cancel();
+  });
+  impl_->shared->tracker.shutdown(std::move(on_drained));
+}
+
+void Server::abort() { impl_->shared->tracker.close_all(); }
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::size_t Server::open_connections() const { return impl_->shared->tracker.size(); }
+
+}  // namespace rapid::http

@@ -1,0 +1,306 @@
+#include "session.h"
+
+#include "http_date.h"
+#include "rapid/http/status.h"
+#include "rapid/util/text.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rapid::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// How long a closing connection waits for the client to go away, so unread
+// request bytes do not turn our close into a reset that eats the response.
+constexpr std::chrono::seconds kLingerTimeout{1};
+constexpr std::size_t kLingerMaxBytes = 64 * 1024;
+
+std::string format_peer(const tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string() + ":" + std::to_string(endpoint.port());
+}
+
+// The first line of what the client sent, for error messages.
+std::string first_line(const beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  std::string_view text(static_cast<const char*>(data.data()), data.size());
+  text = text.substr(0, text.find_first_of("\r\n"));
+  return utf8_sanitize(text.substr(0, 256));
+}
+
+std::string third_word(const std::string& line) {
+  std::vector<std::string> words;
+  std::size_t pos = 0;
+  while (pos < line.size()) {
+    const auto start = line.find_first_not_of(" \t", pos);
+    if (start == std::string::npos) break;
+    const auto end = line.find_first_of(" \t", start);
+    words.push_back(line.substr(start, end - start));
+    pos = end == std::string::npos ? line.size() : end;
+  }
+  return words.size() >= 3 ? words[2] : line;
+}
+
+template <class Stream>
+class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(Stream stream, std::string peer, std::shared_ptr<SessionShared> shared)
+      : stream_(std::move(stream)), peer_(std::move(peer)), shared_(std::move(shared)) {}
+
+  asio::awaitable<void> run() {
+    if constexpr (kTls) {
+      if (!co_await handshake()) co_return co_await close();
+    }
+    co_await serve();
+    co_await close();
+  }
+
+  void close_when_idle() override {
+    asio::post(lowest().get_executor(), [self = this->shared_from_this()] {
+      self->stopping_ = true;
+      if (self->idle_) self->lowest().cancel();
+    });
+  }
+
+  void close_now() override {
+    asio::post(lowest().get_executor(), [self = this->shared_from_this()] {
+      self->stopping_ = true;
+      self->lowest().close();
+    });
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  const Limits& limits() const { return shared_->config.limits; }
+
+  asio::awaitable<bool> handshake() {
+    lowest().expires_after(limits().handshake_timeout);
+    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (ec) {
+      // Port scanners and load-balancer probes connect and leave: not worth
+      // more than a debug line.
+      SPDLOG_DEBUG("TLS handshake with {} failed: {}", peer_, ec.message());
+      co_return false;
+    }
+    co_return true;
+  }
+
+  asio::awaitable<void> serve() {
+    for (bool first = true;; first = false) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
+      parser.body_limit(limits().max_body_bytes);
+
+      idle_ = buffer_.size() == 0;
+      if (stopping_ && idle_) co_return;
+      lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
+      auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+      idle_ = false;
+      if (read_ec) co_return co_await reject_unreadable(read_ec, parser);
+
+      const unsigned version = parser.get().version();
+      if (version >= 20) {
+        co_return co_await send_error(505, "Invalid HTTP Version (" + std::to_string(version / 10) +
+                                               "." + std::to_string(version % 10) + ")",
+                                      11);
+      }
+      if (version == 11 && parser.get().find(bhttp::field::host) == parser.get().end()) {
+        co_return co_await send_error(400, "Missing Host header", version);
+      }
+      if (!parser.is_done()) {
+        if (auto expect = parser.get().find(bhttp::field::expect);
+            version == 11 && expect != parser.get().end() &&
+            iequals(expect->value(), "100-continue")) {
+          bhttp::response<bhttp::empty_body> interim{bhttp::status::continue_, 11};
+          lowest().expires_after(limits().write_timeout);
+          auto [ec, n] = co_await bhttp::async_write(stream_, interim, kTuple);
+          if (ec) co_return;
+        }
+        lowest().expires_after(limits().body_timeout);
+        auto [body_ec, m] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+        if (body_ec) co_return co_await reject_unreadable(body_ec, parser);
+      }
+
+      auto& message = parser.get();
+      const bool is_head = message.method() == bhttp::verb::head;
+      // A HEAD answer carries a body here (as in Ganeti), so the framing is
+      // ambiguous for the client: never reuse such a connection.
+      const bool keep_alive = message.keep_alive() && !is_head;
+
+      Request request;
+      request.method = std::string(message.method_string());
+      request.target = std::string(message.target());
+      request.version = version;
+      for (const auto& field : message) {
+        request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+      }
+      request.body = std::move(message.body());
+      request.peer = peer_;
+
+      lowest().expires_never();
+      Response response = co_await call_handler(request);
+      if (!co_await write_response(std::move(response), version, keep_alive && !stopping_,
+                                   &request)) {
+        co_return;
+      }
+      if (!keep_alive || stopping_) co_return;
+    }
+  }
+
+  asio::awaitable<Response> call_handler(Request& request) {
+    try {
+      co_return co_await shared_->handler.handle(request);
+    } catch (const std::exception& e) {
+      SPDLOG_ERROR("Unhandled error while serving {}: {}", peer_, e.what());
+    }
+    co_return shared_->handler.protocol_error(500, "");
+  }
+
+  // Read errors: answer what deserves an answer, drop the rest silently
+  // (timeouts, clients that went away, TLS failures).
+  asio::awaitable<void> reject_unreadable(beast::error_code ec,
+                                          const bhttp::request_parser<bhttp::string_body>& parser) {
+    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    if (ec == bhttp::error::header_limit) {
+      co_return co_await send_error(431, "Request header too large", version);
+    }
+    if (ec == bhttp::error::body_limit) {
+      co_return co_await send_error(
+          413, "Request body larger than " + std::to_string(limits().max_body_bytes) + " bytes",
+          version);
+    }
+    if (ec == bhttp::error::bad_version) {
+      co_return co_await send_error(400, "Bad request version ('" + third_word(first_line(buffer_)) +
+                                             "')",
+                                    version);
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+        ec != bhttp::error::need_more && ec != bhttp::error::need_buffer) {
+      if (parser.is_header_done()) {
+        co_return co_await send_error(400, "Bad request: " + ec.message(), version);
+      }
+      co_return co_await send_error(400, "Bad request syntax ('" + first_line(buffer_) + "')",
+                                    version);
+    }
+    if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
+      SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());
+    }
+    co_return;
+  }
+
+  asio::awaitable<void> send_error(int status, const std::string& message, unsigned version) {
+    SPDLOG_INFO("{} rejected: {} {}", peer_, status, message);
+    Response response = shared_->handler.protocol_error(status, message);
+    co_await write_response(std::move(response), version, false, nullptr);
+  }
+
+  // Ganeti's header order: Content-Type, (WWW-Authenticate), Connection,
+  // Date, Server, Content-Length.
+  asio::awaitable<bool> write_response(Response response, unsigned version, bool keep_alive,
+                                       const Request* request) {
+    const int status = response.status;
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(status),
+                                                version == 10 ? 10u : 11u};
+    message.reason(reason_phrase(status));
+    message.set(bhttp::field::content_type, response.content_type);
+    for (const auto& header : response.extra_headers) message.insert(header.name, header.value);
+    message.set(bhttp::field::connection, keep_alive ? "keep-alive" : "close");
+    message.set(bhttp::field::date, format_http_date(std::chrono::system_clock::now()));
+    message.set(bhttp::field::server, shared_->config.server_header);
+    message.set(bhttp::field::content_length, std::to_string(response.body.size()));
+    message.body() = std::move(response.body);
+
+    lowest().expires_after(limits().write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream_, message, kTuple);
+    if (request && shared_->access_log) shared_->access_log(*request, status);
+    if (ec) {
+      SPDLOG_DEBUG("Writing the response to {} failed: {}", peer_, ec.message());
+      co_return false;
+    }
+    co_return true;
+  }
+
+  asio::awaitable<void> close() {
+    beast::error_code ignored;
+    if constexpr (kTls) {
+      lowest().expires_after(kLingerTimeout);
+      co_await stream_.async_shutdown(kTuple);
+    } else {
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      // Wait for the client to close first: closing with unread input
+      // pending would reset the connection and could lose our answer.
+      lowest().expires_after(kLingerTimeout);
+      std::array<char, 4096> scratch;
+      std::size_t drained = 0;
+      while (drained < kLingerMaxBytes) {
+        auto [ec, n] = co_await lowest().async_read_some(asio::buffer(scratch), kTuple);
+        if (ec) break;
+        drained += n;
+      }
+    }
+    lowest().close();
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string peer_;
+  std::shared_ptr<SessionShared> shared_;
+  bool idle_ = false;
+  bool stopping_ = false;
+};
+
+template <class Stream>
+void launch(std::shared_ptr<Session<Stream>> session, const std::shared_ptr<SessionShared>& shared,
+            const asio::any_io_executor& executor) {
+  shared->tracker.add(session);
+  asio::co_spawn(executor, session->run(), [session, shared](std::exception_ptr error) {
+    shared->tracker.remove(session.get());
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      SPDLOG_ERROR("Connection ended with an error: {}", e.what());
+    }
+  });
+}
+
+}  // namespace
+
+void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  std::string peer = ec ? std::string("unknown") : format_peer(endpoint);
+  const auto executor = socket.get_executor();
+  if (shared->tls) {
+    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+    auto session = std::make_shared<Session<TlsStream>>(
+        TlsStream(beast::tcp_stream(std::move(socket)), *shared->tls), std::move(peer), shared);
+    launch(std::move(session), shared, executor);
+  } else {
+    auto session = std::make_shared<Session<beast::tcp_stream>>(
+        beast::tcp_stream(std::move(socket)), std::move(peer), shared);
+    launch(std::move(session), shared, executor);
+  }
+}
+
+}  // namespace rapid::http

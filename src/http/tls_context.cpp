@@ -1,0 +1,55 @@
+#include "tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace rapid::http {
+namespace {
+
+// Mozilla's "intermediate" configuration (TLS 1.2 suites; TLS 1.3 suites
+// are OpenSSL's defaults, which match it).
+constexpr const char* kIntermediateCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  if (code == 0) return "unknown error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+}  // namespace
+
+boost::asio::ssl::context make_tls_context(const TlsConfig& config) {
+  namespace ssl = boost::asio::ssl;
+  ssl::context ctx(ssl::context::tls_server);
+  SSL_CTX* native = ctx.native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                  SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_cipher_list(native, kIntermediateCiphers) != 1) {
+    throw std::runtime_error("cannot set the TLS cipher list: " + openssl_error());
+  }
+  if (SSL_CTX_use_certificate_chain_file(native, config.cert_file.c_str()) != 1) {
+    throw std::runtime_error("cannot load the SSL certificate from '" + config.cert_file +
+                             "': " + openssl_error());
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, config.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    throw std::runtime_error("cannot load the SSL key from '" + config.key_file +
+                             "': " + openssl_error());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    throw std::runtime_error("the SSL key does not match the certificate: " + openssl_error());
+  }
+  return ctx;
+}
+
+}  // namespace rapid::http

@@ -1,0 +1,126 @@
+#include "rapid/luxi/client.h"
+
+#include "async_semaphore.h"
+#include "connection.h"
+#include "rapid/luxi/error.h"
+#include "rapid/luxi/protocol.h"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <vector>
+
+namespace rapid::luxi {
+
+namespace asio = boost::asio;
+
+struct Client::Impl {
+  Impl(asio::any_io_executor ex, ClientConfig c)
+      : executor(std::move(ex)), config(std::move(c)), slots(config.max_connections) {}
+
+  // An idle connection that still works, or null.
+  std::unique_ptr<Connection> take_idle() {
+    std::lock_guard lock(mutex);
+    while (!idle.empty()) {
+      auto connection = std::move(idle.back());
+      idle.pop_back();
+      if (Clock::now() - connection->idle_since < config.max_idle &&
+          connection->usable_after_idle()) {
+        return connection;
+      }
+    }
+    return nullptr;
+  }
+
+  void give_back(std::unique_ptr<Connection> connection) {
+    connection->idle_since = Clock::now();
+    std::lock_guard lock(mutex);
+    idle.push_back(std::move(connection));
+  }
+
+  asio::awaitable<std::unique_ptr<Connection>> open(Clock::time_point deadline) {
+    auto connection = std::make_unique<Connection>(executor);
+    co_await connection->connect(config.socket_path, deadline);
+    co_return connection;
+  }
+
+  asio::any_io_executor executor;
+  ClientConfig config;
+  AsyncSemaphore slots;
+  mutable std::mutex mutex;
+  std::vector<std::unique_ptr<Connection>> idle;
+};
+
+namespace {
+
+struct SlotGuard {
+  AsyncSemaphore& semaphore;
+  ~SlotGuard() { semaphore.release(); }
+};
+
+}  // namespace
+
+Client::Client(asio::any_io_executor executor, ClientConfig config)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
+
+Client::~Client() = default;
+
+const ClientConfig& Client::config() const { return impl_->config; }
+
+std::size_t Client::idle_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->idle.size();
+}
+
+asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend resend,
+                                   std::optional<std::chrono::milliseconds> timeout) {
+  auto impl = impl_;  // keeps the pool alive across suspensions
+  const auto deadline = Clock::now() + timeout.value_or(impl->config.call_timeout);
+  const std::string request = encode_request(method, args);
+  SPDLOG_DEBUG("LUXI request: {}", request.substr(0, request.size() - 2));
+
+  if (!co_await impl->slots.acquire(deadline)) {
+    throw Error(ErrorKind::timeout, "No free connection to the master daemon in time");
+  }
+  SlotGuard guard{impl->slots};
+
+  // A call that may change the cluster always gets a new connection: a
+  // pooled one could have been closed by luxid just now, and then we could
+  // not tell whether it acted on the request.
+  std::unique_ptr<Connection> connection;
+  if (resend == Resend::safe) connection = impl->take_idle();
+  bool reused = connection != nullptr;
+  if (!connection) connection = co_await impl->open(deadline);
+
+  while (true) {
+    std::size_t written = 0;
+    std::string reply;
+    std::optional<Error> failure;
+    try {
+      reply = co_await connection->exchange(request, deadline, impl->config.max_reply_bytes,
+                                            written);
+    } catch (const Error& error) {
+      failure = error;
+    }
+    if (failure) {
+      connection.reset();
+      if (resend == Resend::never && written > 0) {
+        failure->set_may_have_executed();
+        throw *failure;
+      }
+      // A reused connection that broke is retried once on a fresh one.
+      if (reused && failure->kind() == ErrorKind::connection_lost) {
+        reused = false;
+        connection = co_await impl->open(deadline);
+        continue;
+      }
+      throw *failure;
+    }
+    SPDLOG_DEBUG("LUXI response: {:.{}}", reply, 2000);
+    // Only a clean exchange leaves the connection reusable.
+    impl->give_back(std::move(connection));
+    co_return decode_response(reply);
+  }
+}
+
+}  // namespace rapid::luxi

@@ -1,0 +1,41 @@
+#include "rapid/luxi/protocol.h"
+
+#include "rapid/luxi/error.h"
+#include "rapid/util/pyrepr.h"
+
+namespace rapid::luxi {
+
+std::string encode_request(std::string_view method, const Json& args) {
+  Json request = Json::object();
+  request["method"] = method;
+  request["args"] = args;
+  request["version"] = kLuxiVersion;
+  std::string out = dump_python(request);
+  out += '\n';
+  out += kEndOfMessage;
+  return out;
+}
+
+Json decode_response(std::string_view message) {
+  auto parsed = parse_json(message);
+  if (!parsed) {
+    throw Error(ErrorKind::protocol, "Error while deserializing response: not valid JSON");
+  }
+  Json& data = *parsed;
+  if (!data.is_object() || !data.contains("success") || !data.contains("result")) {
+    throw Error(ErrorKind::protocol, "Invalid response from server: " + python_repr(data));
+  }
+  const Json& success = data["success"];
+  const bool ok = success.is_boolean() ? success.get<bool>()
+                                       : !(success.is_null() || success == 0 || success == "");
+  Json result = std::move(data["result"]);
+  if (ok) return result;
+  // ["ExceptionName", [args...]] with a name Ganeti knows: that exception.
+  if (result.is_array() && result.size() == 2 && result[0].is_string() && result[1].is_array() &&
+      is_ganeti_error_class(result[0].get<std::string>())) {
+    throw Error::ganeti(result[0].get<std::string>(), std::move(result[1]));
+  }
+  throw Error(ErrorKind::request_rejected, python_str(result));
+}
+
+}  // namespace rapid::luxi

@@ -1,0 +1,95 @@
+// baserlib._GenericHandler: forbidden parameters, the opcode input, the
+// "depends" passthrough, the reason trail, FillOpcode, SubmitJob.
+#include "handler_support.h"
+#include "handlers.h"
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/utf8.h"
+
+#include <chrono>
+
+namespace rapid::rapi {
+
+namespace {
+
+long long epoch_nanoseconds() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// [["gnt:user", <?reason=>, ns]], ["gnt:library:rlib2:<resource>", "", ns]]
+Json reason_trail(const Context& ctx) {
+  Json trail = Json::array();
+  if (auto reason = ctx.query.first("reason"); reason && !reason->empty()) {
+    trail.push_back(json_list("gnt:user", *reason, epoch_nanoseconds()));
+  }
+  trail.push_back(Json::array(
+      {"gnt:library:rlib2:" + std::string(ctx.resource.id()), "", epoch_nanoseconds()}));
+  return trail;
+}
+
+std::string_view renamed(std::string_view name, const std::vector<Rename>& renames) {
+  for (const auto& rename : renames) {
+    if (rename.from == name) return rename.to;
+  }
+  return name;
+}
+
+void check_forbidden_name(std::string_view name, const MethodDef& method) {
+  const std::string_view target = renamed(name, method.renames);
+  for (auto forbidden : method.forbidden) {
+    if (forbidden == target) {
+      throw ApiError(403, "The parameter " + std::string(target) + " cannot be set via RAPI");
+    }
+  }
+}
+
+// baserlib.InspectParams over the query names and the body, which it
+// iterates whatever its type.
+void check_forbidden(const Context& ctx, const MethodDef& method) {
+  for (const auto& name : ctx.query.names()) check_forbidden_name(name, method);
+  const Json* body = ctx.body_or_null();
+  if (!body) throw not_iterable_error(Json());
+  if (body->is_object()) {
+    for (const auto& [key, value] : body->items()) check_forbidden_name(key, method);
+  } else if (body->is_array()) {
+    for (const auto& item : *body) {
+      if (item.is_array() || item.is_object()) {
+        throw ApiError(500, "unhashable type: '" + std::string(python_type_name(item)) + "'");
+      }
+      if (item.is_string()) check_forbidden_name(item.get_ref<const std::string&>(), method);
+    }
+  } else if (body->is_string()) {
+    utf8::for_each_code_point(body->get_ref<const std::string&>(), [&](char32_t cp) {
+      std::string character;
+      utf8::append(character, cp);
+      check_forbidden_name(character, method);
+    });
+  } else {
+    throw not_iterable_error(*body);
+  }
+}
+
+}  // namespace
+
+Awaitable run_opcode_method(Context& ctx, const MethodDef& method) {
+  if (!method.forbidden.empty()) check_forbidden(ctx, method);
+  OpcodeInput input = method.input ? method.input(ctx) : OpcodeInput{ctx.body, Json::object()};
+
+  // "depends" reaches the opcode from any object body, even where the
+  // resource otherwise ignores the body.
+  if (input.params && input.params->is_object() && ctx.body && ctx.body->is_object()) {
+    if (auto it = ctx.body->find("depends"); it != ctx.body->end() && truthy(*it)) {
+      (*input.params)["depends"] = *it;
+    }
+  }
+  Json fixed = Json::object();
+  fixed["reason"] = reason_trail(ctx);
+  for (auto& [key, value] : input.fixed.items()) fixed[key] = std::move(value);
+
+  Json opcode = fill_opcode(method.opcode, input.params ? &*input.params : nullptr, fixed,
+                            method.renames);
+  co_return co_await submit_job(ctx, json_list(std::move(opcode)));
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,79 @@
+#pragma once
+// What the resource handlers share: LUXI calls with Ganeti's error mapping,
+// job submission, and the shapes of list and item answers.
+
+#include "rapid/rapi/api_error.h"
+#include "rapid/rapi/resource.h"
+#include "rapid/util/json.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace rapid::rapi {
+
+// A JSON array of the arguments. Handlers use it instead of
+// Json::array({...}): GCC 12 cannot compile an initializer list inside a
+// co_await expression ("array used as initializer").
+template <typename... Items>
+Json json_list(Items&&... items) {
+  Json list = Json::array();
+  (list.push_back(Json(std::forward<Items>(items))), ...);
+  return list;
+}
+
+// A read-only LUXI call (safe to re-send); failures propagate as
+// luxi::Error and are mapped by the request handler.
+boost::asio::awaitable<Json> query(Context& ctx, std::string_view method, Json args);
+
+// Like query(), for single-item lookups: luxid's unknown_entity error or an
+// empty result answer 404, as baserlib.HandleItemQueryErrors does.
+boost::asio::awaitable<Json> query_item(Context& ctx, std::string_view method, Json args);
+
+// A call that may change the cluster: sent once, never re-sent.
+boost::asio::awaitable<Json> call_once(Context& ctx, std::string_view method, Json args);
+
+// Submits a job (a list of serialised opcodes) and returns its id, mapping
+// failures as baserlib.SubmitJob does (queue full -> 503, ...).
+boost::asio::awaitable<Json> submit_job(Context& ctx, Json opcodes);
+
+// [{"<key>": id, "uri": "<prefix><id>"}...] sorted by id (as strings, or
+// numerically for job ids): baserlib.BuildUriList.
+Json uri_list(Json ids, std::string_view key, std::string_view uri_prefix);
+
+// The first column of each row.
+Json first_column(const Json& rows);
+
+// {field: value...} for one row; 500 when the lengths differ
+// (baserlib.MapFields).
+Json map_fields(std::span<const std::string_view> fields, const Json& row);
+Json map_bulk_fields(std::span<const std::string_view> fields, const Json& rows);
+
+// The fields as a JSON array.
+Json field_list(std::span<const std::string_view> fields);
+
+// row[index] with Python's IndexError as a 500 (Ganeti's handlers index
+// luxid's answers without checking).
+const Json& index_or_500(const Json& list, std::size_t index);
+
+// Python's texts for the TypeError/AttributeError/KeyError a Ganeti handler
+// hits on unexpected JSON types (clients can reach these; the original
+// answers 500 with exactly these messages).
+ApiError subscript_error(const Json& container);          // container["key"]
+ApiError attribute_error(const Json& value, std::string_view attribute);
+ApiError not_iterable_error(const Json& value);           // for x in value
+ApiError contains_error(const Json& value);               // "x" in value
+ApiError key_error(std::string_view key);
+
+// Python truthiness of a decoded JSON value.
+bool truthy(const Json& value);
+
+// Python equality of a JSON value with an integer (0 == False == 0.0).
+bool python_equals_int(const Json& value, long long number);
+
+// Python's "%s" % value.
+std::string python_format_s(const Json& value);
+
+}  // namespace rapid::rapi

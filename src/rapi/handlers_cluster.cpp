@@ -1,0 +1,147 @@
+// /, /2, /version, /2/features, /2/info, /2/os, tag lists.
+#include "handler_support.h"
+#include "handlers.h"
+#include "rapid/luxi/client.h"
+#include "rapid/luxi/error.h"
+#include "rapid/util/pyrepr.h"
+
+#include <spdlog/spdlog.h>
+
+namespace rapid::rapi {
+
+namespace {
+
+constexpr int kRapiVersion = 2;
+// /2/os polls the job with this wait (seconds), as cli.PollJob does.
+constexpr int kOsPollWait = 20;
+
+// rlib2's tag levels by resource: the URL decides the kind.
+std::string_view tag_kind(const Context& ctx) {
+  const std::string_view pattern = ctx.resource.pattern();
+  if (pattern.starts_with("/2/instances/")) return "instance";
+  if (pattern.starts_with("/2/nodes/")) return "node";
+  if (pattern.starts_with("/2/groups/")) return "nodegroup";
+  if (pattern.starts_with("/2/networks/")) return "network";
+  return "cluster";
+}
+
+// Copies `param` to `alias` in an object answer (baserlib.GetHandler).
+void add_alias(Json& result, std::string_view param, std::string_view alias) {
+  if (!result.is_object() || !result.contains(param)) return;
+  if (result.contains(alias)) {
+    throw bad_request("Parameter '" + std::string(param) + "' has an alias of '" +
+                      std::string(alias) + "', but both values are present in response");
+  }
+  result[std::string(alias)] = result[std::string(param)];
+}
+
+}  // namespace
+
+Awaitable get_null(Context&) { co_return nullptr; }
+
+Awaitable get_version(Context&) { co_return kRapiVersion; }
+
+Awaitable get_features(Context&) {
+  // The original iterates a frozenset; this is the order it printed.
+  co_return Json::array(
+      {"node-migrate-reqv1", "node-evac-res1", "instance-create-reqv1", "instance-reinstall-reqv1"});
+}
+
+Awaitable get_info(Context& ctx) {
+  Json info = co_await query(ctx, "QueryClusterInfo", Json::array());
+  add_alias(info, "volume_group_name", "vg_name");
+  add_alias(info, "drbd_usermode_helper", "drbd_helper");
+  co_return info;
+}
+
+Awaitable get_tags(Context& ctx) {
+  const std::string_view kind = tag_kind(ctx);
+  const std::string name = kind == "cluster" ? std::string() : ctx.item(0);
+  Json tags = co_await query(ctx, "QueryTags", json_list(kind, name));
+  if (!tags.is_array()) throw not_iterable_error(tags);
+  co_return tags;
+}
+
+// Submits OP_OS_DIAGNOSE and waits for it like cli.PollJob, then flattens
+// the result into "name" / "name+variant" entries.
+Awaitable get_os(Context& ctx) {
+  Json op = build_opcode_unchecked(
+      "OP_OS_DIAGNOSE", Json{{"output_fields", json_list("name", "variants")},
+                             {"names", Json::array()}});
+  const Json job_id = co_await submit_job(ctx, json_list(op));
+
+  Json previous_info = nullptr;
+  Json previous_serial = nullptr;
+  const auto wait_timeout = std::chrono::seconds(kOsPollWait + 30);
+  while (true) {
+    Json result = co_await ctx.luxi.call(
+        "WaitForJobChange",
+        json_list(job_id, json_list("status"), previous_info, previous_serial, kOsPollWait),
+        luxi::Resend::safe, wait_timeout);
+    if (!truthy(result)) throw ApiError(500, "Job with id " + python_str(job_id) + " lost");
+    if (result == "nochange") continue;
+    const Json& job_info = index_or_500(result, 0);
+    const Json& log_entries = index_or_500(result, 1);
+    const Json& status = index_or_500(job_info, 0);
+    if (truthy(log_entries)) {
+      for (const auto& entry : log_entries) {
+        const Json& serial = index_or_500(entry, 0);
+        SPDLOG_INFO("{}: {}", python_str(index_or_500(entry, 2)), python_str(index_or_500(entry, 3)));
+        if (previous_serial.is_null() || (serial.is_number() && serial > previous_serial)) {
+          previous_serial = serial;
+        }
+      }
+    } else if (status == "success" || status == "error" || status == "canceling" ||
+               status == "canceled") {
+      break;
+    }
+    previous_info = job_info;
+  }
+
+  const Json jobs = co_await query(
+      ctx, "QueryJobs", json_list(json_list(job_id), json_list("status", "opstatus", "opresult")));
+  if (!truthy(jobs)) throw ApiError(500, "Job with id " + python_str(job_id) + " lost");
+  const Json& row = index_or_500(jobs, 0);
+  const Json& status = index_or_500(row, 0);
+  const Json& opstatus = index_or_500(row, 1);
+  const Json& opresult = index_or_500(row, 2);
+  if (status == "canceling" || status == "canceled") throw ApiError(500, "Job was canceled");
+  if (status != "success") {
+    bool has_ok = false;
+    for (std::size_t i = 0; opstatus.is_array() && opresult.is_array() &&
+                            i < std::min(opstatus.size(), opresult.size());
+         ++i) {
+      if (opstatus[i] == "success") {
+        has_ok = true;
+      } else if (opstatus[i] == "error") {
+        const Json& msg = opresult[i];
+        if (msg.is_array() && msg.size() == 2 && msg[0].is_string() && msg[1].is_array() &&
+            luxi::is_ganeti_error_class(msg[0].get<std::string>())) {
+          throw ApiError(500, luxi::Error::ganeti(msg[0].get<std::string>(), msg[1]).detail());
+        }
+        if (has_ok) {
+          throw ApiError(500, "partial failure (opcode " + std::to_string(i) + "): " + python_str(msg));
+        }
+        throw ApiError(500, python_str(msg));
+      }
+    }
+    throw ApiError(500, python_str(opresult));
+  }
+
+  const Json& diagnose = index_or_500(opresult, 0);
+  if (!diagnose.is_array()) throw ApiError(502, "Can't get OS list");
+  Json names = Json::array();
+  for (const auto& entry : diagnose) {
+    if (!entry.is_array() || entry.size() != 2) throw ApiError(500, "cannot unpack OS entry");
+    const std::string name = python_str(entry[0]);
+    const Json& variants = entry[1];
+    if (truthy(variants) && variants.is_array()) {
+      for (const auto& variant : variants) names.push_back(name + "+" + python_str(variant));
+    } else {
+      names.push_back(name);
+    }
+  }
+  co_return names;
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,181 @@
+// Lists and single objects: instances, nodes, groups, networks; the node
+// role, the instance console, and instance reinstall (a hand-built job).
+#include "handler_support.h"
+#include "handlers.h"
+#include "rapid/util/pyrepr.h"
+
+namespace rapid::rapi {
+
+const std::vector<std::string_view> kInstanceFields = {
+    "name",          "admin_state",     "os",          "pnode",        "snodes",
+    "disk_template", "nic.ips",         "nic.macs",    "nic.modes",    "nic.uuids",
+    "nic.names",     "nic.links",       "nic.networks", "nic.networks.names", "nic.bridges",
+    "network_port",  "disk.sizes",      "disk.spindles", "disk_usage", "disk.uuids",
+    "disk.names",    "beparams",        "hvparams",    "oper_state",   "oper_ram",
+    "oper_vcpus",    "status",          "custom_hvparams", "custom_beparams",
+    "custom_nicparams", "ctime",        "mtime",       "uuid",         "serial_no",
+    "tags"};
+
+const std::vector<std::string_view> kNodeFields = {
+    "name",       "offline",   "master_candidate", "drained",    "dtotal",     "dfree",
+    "sptotal",    "spfree",    "mtotal",           "mnode",      "mfree",      "pinst_cnt",
+    "sinst_cnt",  "ctotal",    "cnos",             "cnodes",     "csockets",   "pip",
+    "sip",        "role",      "pinst_list",       "sinst_list", "master_capable",
+    "vm_capable", "ndparams",  "group.uuid",       "ctime",      "mtime",      "uuid",
+    "serial_no",  "tags"};
+
+const std::vector<std::string_view> kGroupFields = {
+    "alloc_policy", "name",          "node_cnt", "node_list", "ipolicy",
+    "custom_ipolicy", "diskparams",  "custom_diskparams", "ndparams", "custom_ndparams",
+    "ctime",        "mtime",         "uuid",     "serial_no", "tags"};
+
+const std::vector<std::string_view> kNetworkFields = {
+    "name",      "network",        "gateway",   "network6", "gateway6",
+    "mac_prefix", "free_count",    "reserved_count", "map", "group_list",
+    "inst_list", "external_reservations", "ctime", "mtime", "uuid",
+    "serial_no", "tags"};
+
+namespace {
+
+// Old clients read beparams.memory; Ganeti keeps it as a copy of maxmem.
+Json& add_memory_alias(Json& instance) {
+  Json& beparams = instance["beparams"];
+  if (!beparams.is_object()) throw subscript_error(beparams);
+  if (!beparams.contains("maxmem")) throw key_error("maxmem");
+  beparams["memory"] = beparams["maxmem"];
+  return instance;
+}
+
+// Classic queries: [names, fields, use_locking].
+Json classic_args(Json names, std::span<const std::string_view> fields, bool lock) {
+  return json_list(std::move(names), field_list(fields), lock);
+}
+
+// The list resources: sorted {key, uri} entries, or full objects with bulk=1.
+boost::asio::awaitable<Json> list_objects(Context& ctx, std::string_view method,
+                                          std::span<const std::string_view> fields,
+                                          std::string_view key, std::string_view uri_prefix,
+                                          bool lock) {
+  if (ctx.query.flag("bulk")) {
+    Json rows = co_await query(ctx, method, classic_args(Json::array(), fields, lock));
+    co_return map_bulk_fields(fields, rows);
+  }
+  Json rows = co_await query(ctx, method, json_list(Json::array(), json_list("name"), lock));
+  co_return uri_list(first_column(rows), key, uri_prefix);
+}
+
+boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
+                                        std::span<const std::string_view> fields) {
+  const bool lock = ctx.query.flag("lock");
+  Json rows = co_await query_item(ctx, method, classic_args(json_list(ctx.item(0)), fields, lock));
+  co_return map_fields(fields, index_or_500(rows, 0));
+}
+
+}  // namespace
+
+Awaitable get_instances(Context& ctx) {
+  const bool lock = ctx.query.flag("lock");
+  Json result = co_await list_objects(ctx, "QueryInstances", kInstanceFields, "id",
+                                      "/2/instances/", lock);
+  if (ctx.query.flag("bulk")) {
+    for (auto& instance : result) add_memory_alias(instance);
+  }
+  co_return result;
+}
+
+Awaitable get_instance(Context& ctx) {
+  Json instance = co_await get_object(ctx, "QueryInstances", kInstanceFields);
+  co_return add_memory_alias(instance);
+}
+
+Awaitable get_instance_console(Context& ctx) {
+  Json rows = co_await query(ctx, "QueryInstances",
+                             json_list(json_list(ctx.item(0)),
+                                          json_list("console", "oper_state"), false));
+  const Json& row = index_or_500(rows, 0);
+  if (!row.is_array() || row.size() != 2) throw ApiError(500, "cannot unpack the console row");
+  if (!truthy(row[1])) throw ApiError(503, "Instance console unavailable");
+  if (!row[0].is_object()) throw ApiError(500, "");  // rlib2 asserts a dict
+  co_return row[0];
+}
+
+Awaitable post_instance_reinstall(Context& ctx) {
+  Json params;
+  const Json* body = ctx.body_or_null();
+  if (body && truthy(*body)) {
+    if (!ctx.query.empty()) throw bad_request("Can't combine query and body parameters");
+    params = *body;
+  } else if (!ctx.query.empty()) {
+    auto os = ctx.query.first("os");
+    params = Json::object();
+    params["os"] = os ? Json(*os) : Json();
+    params["start"] = !ctx.query.flag("nostartup");
+  } else {
+    params = Json::object();
+  }
+  if (!params.is_object()) throw bad_request("Invalid body contents, not a dictionary");
+  const Json os = params.value("os", Json());
+  const Json start = params.value("start", Json(true));
+  if (!start.is_boolean()) {
+    throw bad_request("'start' parameter: Type is '" + std::string(python_type_name(start)) +
+                      "', but 'bool' is expected");
+  }
+  const Json osparams = params.value("osparams", Json());
+  const std::string& name = ctx.item(0);
+
+  Json ops = Json::array();
+  ops.push_back(build_opcode_unchecked("OP_INSTANCE_SHUTDOWN", Json{{"instance_name", name}}));
+  ops.push_back(build_opcode_unchecked(
+      "OP_INSTANCE_REINSTALL", Json{{"instance_name", name}, {"os_type", os}, {"osparams", osparams}}));
+  if (start.get<bool>()) {
+    ops.push_back(build_opcode_unchecked("OP_INSTANCE_STARTUP",
+                                         Json{{"instance_name", name}, {"force", false}}));
+  }
+  co_return co_await submit_job(ctx, std::move(ops));
+}
+
+Awaitable get_nodes(Context& ctx) {
+  co_return co_await list_objects(ctx, "QueryNodes", kNodeFields, "id", "/2/nodes/", false);
+}
+
+Awaitable get_node(Context& ctx) {
+  Json node = co_await get_object(ctx, "QueryNodes", kNodeFields);
+  if (node.contains("sip")) {
+    if (node.contains("secondary_ip")) {
+      throw bad_request("Parameter 'sip' has an alias of 'secondary_ip', but both values are "
+                        "present in response");
+    }
+    node["secondary_ip"] = node["sip"];
+  }
+  co_return node;
+}
+
+Awaitable get_node_role(Context& ctx) {
+  const bool lock = ctx.query.flag("lock");
+  Json rows = co_await query(ctx, "QueryNodes",
+                             json_list(json_list(ctx.item(0)), json_list("role"), lock));
+  const Json& role = index_or_500(index_or_500(rows, 0), 0);
+  static const std::pair<const char*, const char*> kRoles[] = {
+      {"M", "master"}, {"C", "master-candidate"}, {"D", "drained"}, {"O", "offline"}, {"R", "regular"}};
+  for (const auto& [letter, word] : kRoles) {
+    if (role == letter) co_return word;
+  }
+  throw ApiError(500, python_repr(role));  // KeyError
+}
+
+Awaitable get_groups(Context& ctx) {
+  co_return co_await list_objects(ctx, "QueryGroups", kGroupFields, "name", "/2/groups/", false);
+}
+
+Awaitable get_group(Context& ctx) { co_return co_await get_object(ctx, "QueryGroups", kGroupFields); }
+
+Awaitable get_networks(Context& ctx) {
+  co_return co_await list_objects(ctx, "QueryNetworks", kNetworkFields, "name", "/2/networks/",
+                                  false);
+}
+
+Awaitable get_network(Context& ctx) {
+  co_return co_await get_object(ctx, "QueryNetworks", kNetworkFields);
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,114 @@
+#include "private_params.h"
+
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/utf8.h"
+
+#include <string_view>
+#include <vector>
+
+namespace rapid::rapi {
+namespace {
+
+bool is_private_field(std::string_view name) {
+  return name == "osparams_private" || name == "osparams_secret" ||
+         name == "osparams_private_cluster";
+}
+
+bool is_cluster_field(std::string_view name) { return name == "osparams_private_cluster"; }
+
+// The text simplejson writes for a dict key that is not a string.
+std::optional<std::string> key_text(const Json& key) {
+  if (key.is_string()) return key.get<std::string>();
+  if (key.is_boolean()) return key.get<bool>() ? "true" : "false";
+  if (key.is_null()) return "null";
+  if (key.is_number()) return python_repr(key);
+  return std::nullopt;  // lists and dicts are unhashable
+}
+
+// PrivateDict(value): dict(value) semantics.
+std::optional<Json> to_private_dict(const Json& value) {
+  if (value.is_null()) return Json::object();
+  if (value.is_object()) return value;
+  if (!value.is_array()) return std::nullopt;  // not iterable as pairs
+  Json dict = Json::object();
+  for (const auto& item : value) {
+    if (item.is_array() && item.size() == 2) {
+      auto key = key_text(item[0]);
+      if (!key) return std::nullopt;
+      dict[*key] = item[1];
+    } else if (item.is_string()) {
+      // A two-character string unpacks into a key and a value.
+      std::vector<std::string> chars;
+      utf8::for_each_code_point(item.get_ref<const std::string&>(), [&](char32_t cp) {
+        std::string c;
+        utf8::append(c, cp);
+        chars.push_back(std::move(c));
+      });
+      if (chars.size() != 2) return std::nullopt;
+      dict[chars[0]] = chars[1];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return dict;
+}
+
+}  // namespace
+
+bool wrap_private_values(Json& body) {
+  std::vector<Json*> todo{&body};
+  while (!todo.empty()) {
+    Json* node = todo.back();
+    todo.pop_back();
+    if (node->is_array()) {
+      for (auto& item : *node) todo.push_back(&item);
+    } else if (node->is_object()) {
+      for (auto& [key, value] : node->items()) {
+        if (!is_private_field(key)) {
+          todo.push_back(&value);
+        } else if (!is_cluster_field(key)) {
+          auto dict = to_private_dict(value);
+          if (!dict) return false;
+          value = std::move(*dict);
+        } else if (!value.is_null()) {
+          if (!value.is_object()) return false;
+          for (auto& [os, params] : value.items()) {
+            auto dict = to_private_dict(params);
+            if (!dict) return false;
+            params = std::move(*dict);
+          }
+        }
+      }
+    }
+  }
+  return true;
+}
+
+void redact_private_values(Json& root) {
+  const auto blank = [](Json& value) {
+    auto dict = to_private_dict(value);
+    if (!dict) return;  // left alone: not something Ganeti could have wrapped
+    for (auto& [k, v] : dict->items()) v = nullptr;
+    value = std::move(*dict);
+  };
+  std::vector<Json*> todo{&root};
+  while (!todo.empty()) {
+    Json* node = todo.back();
+    todo.pop_back();
+    if (node->is_array()) {
+      for (auto& item : *node) todo.push_back(&item);
+    } else if (node->is_object()) {
+      for (auto& [key, value] : node->items()) {
+        if (!is_private_field(key)) {
+          todo.push_back(&value);
+        } else if (!is_cluster_field(key)) {
+          blank(value);
+        } else if (value.is_object()) {
+          for (auto& [os, params] : value.items()) blank(params);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,129 @@
+#include "rapid/rapi/query_args.h"
+
+#include "rapid/rapi/api_error.h"
+#include "rapid/util/text.h"
+#include "rapid/util/utf8.h"
+
+#include <algorithm>
+
+namespace rapid::rapi {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Python's str.strip() on the decoded text.
+std::string_view strip_unicode(std::string_view text) {
+  std::size_t begin = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t next = pos;
+    if (!utf8::is_space(utf8::decode(text, next))) break;
+    pos = next;
+  }
+  begin = pos;
+  std::size_t end = begin;
+  while (pos < text.size()) {
+    std::size_t next = pos;
+    const bool space = utf8::is_space(utf8::decode(text, next));
+    pos = next;
+    if (!space) end = pos;
+  }
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace
+
+std::string unquote_plus(std::string_view text) {
+  std::string bytes;
+  bytes.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      bytes += ' ';
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      bytes += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      bytes += c;
+    }
+  }
+  return utf8_sanitize(bytes);
+}
+
+QueryArgs QueryArgs::parse(std::string_view query) {
+  QueryArgs args;
+  for (const auto& part : split(query, '&')) {
+    const auto eq = part.find('=');
+    if (eq == std::string::npos) continue;  // no "=": dropped
+    std::string_view value(part);
+    value.remove_prefix(eq + 1);
+    if (value.empty()) continue;  // empty value: dropped
+    args.pairs_.emplace_back(unquote_plus(std::string_view(part).substr(0, eq)), unquote_plus(value));
+  }
+  return args;
+}
+
+bool QueryArgs::has(std::string_view name) const {
+  return std::any_of(pairs_.begin(), pairs_.end(), [&](const auto& p) { return p.first == name; });
+}
+
+std::optional<std::string> QueryArgs::first(std::string_view name) const {
+  for (const auto& [key, value] : pairs_) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> QueryArgs::all(std::string_view name) const {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : pairs_) {
+    if (key == name) values.push_back(value);
+  }
+  return values;
+}
+
+std::vector<std::string> QueryArgs::names() const {
+  std::vector<std::string> names;
+  for (const auto& [key, value] : pairs_) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) names.push_back(key);
+  }
+  return names;
+}
+
+bool parse_python_int(std::string_view text, bool& nonzero) {
+  text = strip_unicode(text);
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
+  if (text.empty()) return false;
+  nonzero = false;
+  bool previous_was_digit = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      nonzero = nonzero || c != '0';
+      previous_was_digit = true;
+    } else if (c == '_' && previous_was_digit && i + 1 < text.size()) {
+      previous_was_digit = false;  // "1__0" and "1_" are rejected
+    } else {
+      return false;
+    }
+  }
+  return previous_was_digit;
+}
+
+bool QueryArgs::flag(std::string_view name, bool absent) const {
+  const auto value = first(name);
+  if (!value) return absent;
+  bool nonzero = false;
+  if (!parse_python_int(*value, nonzero)) {
+    throw bad_request("Invalid value for the '" + std::string(name) + "' parameter");
+  }
+  return nonzero;
+}
+
+}  // namespace rapid::rapi

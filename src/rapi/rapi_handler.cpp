@@ -1,0 +1,155 @@
+#include "rapid/rapi/rapi_handler.h"
+
+#include "error_mapping.h"
+#include "handlers.h"
+#include "private_params.h"
+#include "rapid/auth/basic.h"
+#include "rapid/auth/user_store.h"
+#include "rapid/http/status.h"
+#include "rapid/luxi/client.h"
+#include "rapid/util/text.h"
+
+#include <spdlog/spdlog.h>
+
+namespace rapid::rapi {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kAuthenticateValue = "Basic realm=\"Ganeti Remote API\"";
+
+// Accepts "application/json" with optional parameters (the original
+// insisted on the bare type; see docs/compatibility.md).
+bool is_json_media_type(std::string_view content_type) {
+  const auto semicolon = content_type.find(';');
+  return iequals(strip_ascii(content_type.substr(0, semicolon)), "application/json");
+}
+
+// Which users may call a method with this access class.
+bool allows(Access access, const auth::User& user) {
+  switch (access) {
+    case Access::anonymous: return true;
+    case Access::read_or_write: return user.has_option("write") || user.has_option("read");
+    case Access::write: return user.has_option("write");
+  }
+  return false;
+}
+
+http::Response json_response(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response error_response(const ApiError& error) {
+  http::Response response = json_response(error.status(), error_body(error.status(), error.message()));
+  if (error.status() == 401) response.extra_headers.push_back({"WWW-Authenticate", std::string(kAuthenticateValue)});
+  return response;
+}
+
+}  // namespace
+
+std::string error_body(int status, std::string_view message) {
+  Json body = Json::object();
+  body["code"] = status;
+  body["message"] = html_escape(utf8_sanitize(message.empty() ? http::reason_phrase(status) : message));
+  body["explain"] = http::status_explain(status);
+  std::string text = dump_python(body);
+  text += '\n';
+  return text;
+}
+
+RapiHandler::RapiHandler(RapiOptions options, const auth::UserStore& users, luxi::Client& luxi)
+    : options_(options), users_(users), luxi_(luxi), router_(resources()) {}
+
+http::Response RapiHandler::protocol_error(int status, std::string_view message) {
+  return error_response(ApiError(status, std::string(message)));
+}
+
+asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
+  std::optional<ApiError> failure;
+  try {
+    co_return co_await dispatch(request);
+  } catch (...) {
+    failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
+  }
+  if (failure->status() >= 500) {
+    SPDLOG_DEBUG("{} {} failed: {} {}", request.method, request.target, failure->status(),
+                 failure->message());
+  }
+  co_return error_response(*failure);
+}
+
+asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request) {
+  const std::string_view target = request.target;
+  const auto question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string method_name = to_upper(request.method);
+
+  std::optional<RouteMatch> route;
+  const MethodDef* method = nullptr;
+  const auto resolve = [&] {
+    route = router_.match(path);
+    if (!route) throw ApiError(404);
+    const auto parsed = parse_method(method_name);
+    method = parsed ? route->resource->method(*parsed) : nullptr;
+    if (!method) {
+      throw ApiError(501, "Method " + method_name + " is unsupported for path " + request.target);
+    }
+  };
+
+  // Without --require-authentication the route decides whether credentials
+  // are needed, so 404/501 come first; with it, credentials come first.
+  bool needs_auth = options_.require_authentication;
+  if (!needs_auth) {
+    resolve();
+    needs_auth = method->access != Access::anonymous;
+  }
+  const auto authorization = request.header("Authorization");
+  // Credentials sent to a public resource are checked all the same.
+  if (needs_auth || authorization) {
+    if (!authorization || authorization->empty()) throw ApiError(401);
+    const auto parsed = auth::parse_authorization(*authorization);
+    if (std::holds_alternative<auth::MissingBasicCredentials>(parsed)) {
+      throw bad_request("Basic authentication requires credentials");
+    }
+    const auto* credentials = std::get_if<auth::Credentials>(&parsed);
+    if (!credentials) throw ApiError(401);
+    if (!route) resolve();
+    const auto users = users_.current();
+    const auth::User* user = users->find(credentials->user);
+    if (!user || !auth::verify_password(user->password, credentials->user, credentials->password)) {
+      throw ApiError(401);
+    }
+    if (!allows(method->access, *user)) throw ApiError(403);
+  }
+
+  std::optional<Json> body;
+  if (!request.body.empty()) {
+    const std::string_view content_type =
+        request.header("Content-Type").value_or("application/octet-stream");
+    if (!is_json_media_type(content_type)) throw ApiError(415);
+    body = parse_json(request.body);
+    if (!body || !wrap_private_values(*body)) throw bad_request("Unable to parse JSON data");
+  }
+
+  Context ctx{request, *route->resource, std::move(route->items),
+              QueryArgs::parse(question == std::string_view::npos ? std::string_view()
+                                                                  : target.substr(question + 1)),
+              std::move(body), luxi_};
+  // (Two statements: GCC 12 miscompiles co_await inside a conditional.)
+  Json result;
+  if (method->handler) {
+    result = co_await method->handler(ctx);
+  } else {
+    result = co_await run_opcode_method(ctx, *method);
+  }
+  redact_private_values(result);
+  std::string text = dump_python(result);
+  text += '\n';
+  co_return json_response(200, std::move(text));
+}
+
+}  // namespace rapid::rapi

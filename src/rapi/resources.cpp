@@ -1,0 +1,171 @@
+// The RAPI version 2 resources of Ganeti 3.0, one entry each (rlib2 and
+// connector.py). Access classes follow each resource's *_ACCESS lists.
+#include "handlers.h"
+
+namespace rapid::rapi {
+
+namespace {
+
+using enum Access;
+using enum Method;
+
+MethodDef read(HandlerFn handler) { return {.access = anonymous, .handler = handler}; }
+MethodDef write_handler(HandlerFn handler) { return {.access = write, .handler = handler}; }
+MethodDef submit(std::string_view opcode, InputFn input = nullptr, std::vector<Rename> renames = {}) {
+  return {.access = write, .opcode = opcode, .input = input, .renames = std::move(renames)};
+}
+
+std::vector<Resource> build() {
+  const auto tags = [](std::string_view pattern, std::string_view id) {
+    return Resource(pattern, id,
+                    {{get, read(get_tags)},
+                     {put, submit("OP_TAGS_SET", tags_input)},
+                     {del, submit("OP_TAGS_DEL", tags_input)}});
+  };
+  return {
+      // Cluster.
+      Resource("/", "root", {{get, read(get_null)}}),
+      Resource("/2", "2", {{get, read(get_null)}}),
+      Resource("/version", "version", {{get, read(get_version)}}),
+      Resource("/2/features", "features", {{get, read(get_features)}}),
+      Resource("/2/info", "info", {{get, read(get_info)}}),
+      Resource("/2/os", "os", {{get, read(get_os)}}),
+      Resource("/2/redistribute-config", "redist_config",
+               {{put, submit("OP_CLUSTER_REDIST_CONF")}}),
+      Resource("/2/modify", "cluster_modify",
+               {{put, {.access = write, .opcode = "OP_CLUSTER_SET_PARAMS",
+                       .forbidden = {"compression_tools"}}}}),
+      tags("/2/tags", "tags"),
+
+      // Jobs.
+      Resource("/2/jobs", "jobs", {{get, read(get_jobs)}}),
+      Resource("/2/jobs/[job_id]", "jobs_id",
+               {{get, read(get_job)}, {del, write_handler(cancel_job)}}),
+      Resource("/2/jobs/[job_id]/wait", "jobs_id_wait", {{get, write_handler(wait_for_job)}}),
+
+      // Nodes.
+      Resource("/2/nodes", "nodes", {{get, read(get_nodes)}}),
+      Resource("/2/nodes/[name]", "nodes_name", {{get, read(get_node)}}),
+      Resource("/2/nodes/[name]/powercycle", "nodes_name_powercycle",
+               {{post, submit("OP_NODE_POWERCYCLE", node_powercycle_input)}}),
+      Resource("/2/nodes/[name]/role", "nodes_name_role",
+               {{get, read(get_node_role)}, {put, submit("OP_NODE_SET_PARAMS", node_role_input)}}),
+      Resource("/2/nodes/[name]/evacuate", "nodes_name_evacuate",
+               {{post, submit("OP_NODE_EVACUATE", node_evacuate_input)}}),
+      Resource("/2/nodes/[name]/migrate", "nodes_name_migrate",
+               {{post, submit("OP_NODE_MIGRATE", node_migrate_input)}}),
+      Resource("/2/nodes/[name]/modify", "nodes_name_modify",
+               {{post, submit("OP_NODE_SET_PARAMS", node_modify_input)}}),
+      // A GET that needs write access: it submits a job.
+      Resource("/2/nodes/[name]/storage", "nodes_name_storage",
+               {{get, submit("OP_NODE_QUERY_STORAGE", node_storage_input)}}),
+      Resource("/2/nodes/[name]/storage/modify", "nodes_name_storage_modify",
+               {{put, submit("OP_NODE_MODIFY_STORAGE", node_storage_modify_input)}}),
+      Resource("/2/nodes/[name]/storage/repair", "nodes_name_storage_repair",
+               {{put, submit("OP_REPAIR_NODE_STORAGE", node_storage_repair_input)}}),
+      tags("/2/nodes/[name]/tags", "nodes_name_tags"),
+
+      // Instances.
+      Resource("/2/instances", "instances",
+               {{get, read(get_instances)},
+                {post, submit("OP_INSTANCE_CREATE", instance_create_input,
+                              {{"os", "os_type"}, {"name", "instance_name"}})}}),
+      Resource("/2/instances-multi-alloc", "instances_multi_alloc",
+               {{post, submit("OP_INSTANCE_MULTI_ALLOC", instance_multi_alloc_input)}}),
+      Resource("/2/instances/[name]", "instances_name",
+               {{get, read(get_instance)},
+                {del, submit("OP_INSTANCE_REMOVE", instance_delete_input)}}),
+      // An anonymous GET that submits a job, as in the original.
+      Resource("/2/instances/[name]/info", "instances_name_info",
+               {{get, {.access = anonymous, .opcode = "OP_INSTANCE_QUERY_DATA",
+                       .input = instance_info_input}}}),
+      Resource("/2/instances/[name]/reboot", "instances_name_reboot",
+               {{post, submit("OP_INSTANCE_REBOOT", instance_reboot_input)}}),
+      Resource("/2/instances/[name]/shutdown", "instances_name_shutdown",
+               {{put, submit("OP_INSTANCE_SHUTDOWN", instance_shutdown_input)}}),
+      Resource("/2/instances/[name]/startup", "instances_name_startup",
+               {{put, submit("OP_INSTANCE_STARTUP", instance_startup_input)}}),
+      Resource("/2/instances/[name]/reinstall", "instances_name_reinstall",
+               {{post, write_handler(post_instance_reinstall)}}),
+      Resource("/2/instances/[name]/replace-disks", "instances_name_replace_disks",
+               {{post, submit("OP_INSTANCE_REPLACE_DISKS", instance_replace_disks_input)}}),
+      Resource("/2/instances/[name]/activate-disks", "instances_name_activate_disks",
+               {{put, submit("OP_INSTANCE_ACTIVATE_DISKS", instance_activate_disks_input)}}),
+      Resource("/2/instances/[name]/deactivate-disks", "instances_name_deactivate_disks",
+               {{put, submit("OP_INSTANCE_DEACTIVATE_DISKS", instance_deactivate_disks_input)}}),
+      Resource("/2/instances/[name]/recreate-disks", "instances_name_recreate_disks",
+               {{post, submit("OP_INSTANCE_RECREATE_DISKS", instance_name_input)}}),
+      Resource("/2/instances/[name]/prepare-export", "instances_name_prepare_export",
+               {{put, submit("OP_BACKUP_PREPARE", instance_prepare_export_input)}}),
+      Resource("/2/instances/[name]/export", "instances_name_export",
+               {{put, submit("OP_BACKUP_EXPORT", instance_name_input, {{"destination", "target_node"}})}}),
+      Resource("/2/instances/[name]/migrate", "instances_name_migrate",
+               {{put, submit("OP_INSTANCE_MIGRATE", instance_name_input)}}),
+      Resource("/2/instances/[name]/failover", "instances_name_failover",
+               {{put, submit("OP_INSTANCE_FAILOVER", instance_name_input)}}),
+      Resource("/2/instances/[name]/rename", "instances_name_rename",
+               {{put, submit("OP_INSTANCE_RENAME", instance_name_input)}}),
+      Resource("/2/instances/[name]/modify", "instances_name_modify",
+               {{put, submit("OP_INSTANCE_SET_PARAMS", instance_modify_input,
+                             {{"custom_beparams", "beparams"}, {"custom_hvparams", "hvparams"}})}}),
+      Resource("/2/instances/[name]/disk/[disk_index]/grow", "instances_name_disk_grow",
+               {{post, submit("OP_INSTANCE_GROW_DISK", instance_disk_grow_input)}}),
+      Resource("/2/instances/[name]/console", "instances_name_console",
+               {{get, {.access = read_or_write, .handler = get_instance_console}}}),
+      tags("/2/instances/[name]/tags", "instances_name_tags"),
+
+      // Node groups.
+      Resource("/2/groups", "groups",
+               {{get, read(get_groups)},
+                {post, submit("OP_GROUP_ADD", group_create_input, {{"name", "group_name"}})}}),
+      Resource("/2/groups/[name]", "groups_name",
+               {{get, read(get_group)}, {del, submit("OP_GROUP_REMOVE", group_delete_input)}}),
+      Resource("/2/groups/[name]/modify", "groups_name_modify",
+               {{put, submit("OP_GROUP_SET_PARAMS", group_name_input,
+                             {{"custom_ndparams", "ndparams"},
+                              {"custom_ipolicy", "ipolicy"},
+                              {"custom_diskparams", "diskparams"}})}}),
+      Resource("/2/groups/[name]/rename", "groups_name_rename",
+               {{put, submit("OP_GROUP_RENAME", group_name_dry_run_input)}}),
+      Resource("/2/groups/[name]/assign-nodes", "groups_name_assign_nodes",
+               {{put, submit("OP_GROUP_ASSIGN_NODES", group_assign_nodes_input)}}),
+      tags("/2/groups/[name]/tags", "groups_name_tags"),
+
+      // Networks.
+      Resource("/2/networks", "networks",
+               {{get, read(get_networks)},
+                {post, submit("OP_NETWORK_ADD", network_create_input, {{"name", "network_name"}})}}),
+      Resource("/2/networks/[name]", "networks_name",
+               {{get, read(get_network)},
+                {del, submit("OP_NETWORK_REMOVE", network_name_dry_run_input)}}),
+      Resource("/2/networks/[name]/connect", "networks_name_connect",
+               {{put, submit("OP_NETWORK_CONNECT", network_name_dry_run_input)}}),
+      Resource("/2/networks/[name]/disconnect", "networks_name_disconnect",
+               {{put, submit("OP_NETWORK_DISCONNECT", network_name_dry_run_input)}}),
+      Resource("/2/networks/[name]/modify", "networks_name_modify",
+               {{put, submit("OP_NETWORK_SET_PARAMS", network_name_input)}}),
+      tags("/2/networks/[name]/tags", "networks_name_tags"),
+
+      // Generic queries (read or write access, even for GET).
+      Resource("/2/query/[name]", "query",
+               {{get, {.access = read_or_write, .handler = get_query}},
+                {put, {.access = read_or_write, .handler = put_query}}}),
+      Resource("/2/query/[name]/fields", "query_fields", {{get, read(get_query_fields)}}),
+
+      // Job filters.
+      Resource("/2/filters", "filters", {{get, read(get_filters)}, {post, write_handler(post_filter)}}),
+      Resource("/2/filters/[name]", "filters_uuid",
+               {{get, read(get_filter)},
+                {put, write_handler(put_filter)},
+                {del, write_handler(delete_filter)}}),
+  };
+}
+
+}  // namespace
+
+const std::vector<Resource>& resources() {
+  static const std::vector<Resource> table = build();
+  return table;
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,160 @@
+#include "rapid/util/json.h"
+
+#include "rapid/util/utf8.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace rapid {
+namespace {
+
+void append_hex4(std::string& out, unsigned value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xF];
+}
+
+// simplejson's ensure_ascii string encoding.
+void dump_string(std::string_view text, std::string& out) {
+  out += '"';
+  utf8::for_each_code_point(text, [&](char32_t cp) {
+    switch (cp) {
+      case '"': out += "\\\""; return;
+      case '\\': out += "\\\\"; return;
+      case '\b': out += "\\b"; return;
+      case '\f': out += "\\f"; return;
+      case '\n': out += "\\n"; return;
+      case '\r': out += "\\r"; return;
+      case '\t': out += "\\t"; return;
+      default: break;
+    }
+    if (cp >= 0x20 && cp < 0x7F) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x10000) {
+      append_hex4(out, static_cast<unsigned>(cp));
+    } else {
+      const unsigned v = static_cast<unsigned>(cp) - 0x10000;
+      append_hex4(out, 0xD800 + (v >> 10));
+      append_hex4(out, 0xDC00 + (v & 0x3FF));
+    }
+  });
+  out += '"';
+}
+
+void dump_float(double value, std::string& out) {
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "Infinity" : "-Infinity";
+  } else {
+    out += python_float_repr(value);
+  }
+}
+
+void dump_value(const Json& value, std::string& out) {
+  switch (value.type()) {
+    case Json::value_t::null: out += "null"; break;
+    case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
+    case Json::value_t::number_integer: out += std::to_string(value.get<std::int64_t>()); break;
+    case Json::value_t::number_unsigned: out += std::to_string(value.get<std::uint64_t>()); break;
+    case Json::value_t::number_float: dump_float(value.get<double>(), out); break;
+    case Json::value_t::string: dump_string(value.get_ref<const std::string&>(), out); break;
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : value) {
+        if (!first) out += ", ";
+        first = false;
+        dump_value(item, out);
+      }
+      out += ']';
+      break;
+    }
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : value.items()) {
+        if (!first) out += ", ";
+        first = false;
+        dump_string(key, out);
+        out += ": ";
+        dump_value(item, out);
+      }
+      out += '}';
+      break;
+    }
+    case Json::value_t::binary:
+    case Json::value_t::discarded: out += "null"; break;
+  }
+}
+
+}  // namespace
+
+std::string python_float_repr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  // Shortest round-trip digits in scientific form: "d.ddde+XX".
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(res.ptr - buf));
+  std::string sign;
+  if (!sci.empty() && sci.front() == '-') {
+    sign = "-";
+    sci.remove_prefix(1);
+  }
+  const auto epos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, epos)) {
+    if (c != '.') digits += c;
+  }
+  int exponent = 0;
+  std::from_chars(sci.data() + epos + 1 + (sci[epos + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
+                  exponent);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  // CPython's repr switches to exponent notation when the decimal point
+  // would sit more than 16 places right or 4 places left of the digits.
+  const int decpt = exponent + 1;
+  const int ndigits = static_cast<int>(digits.size());
+  std::string out = sign;
+  if (decpt <= -4 || decpt > 16) {
+    out += digits[0];
+    if (ndigits > 1) {
+      out += '.';
+      out.append(digits, 1);
+    }
+    const int e = decpt - 1;
+    char ebuf[16];
+    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    out += ebuf;
+  } else if (decpt <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-decpt), '0');
+    out += digits;
+  } else if (decpt < ndigits) {
+    out.append(digits, 0, static_cast<std::size_t>(decpt));
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(decpt));
+  } else {
+    out += digits;
+    out.append(static_cast<std::size_t>(decpt - ndigits), '0');
+    out += ".0";
+  }
+  return out;
+}
+
+void dump_python(const Json& value, std::string& out) { dump_value(value, out); }
+
+std::string dump_python(const Json& value) {
+  std::string out;
+  dump_value(value, out);
+  return out;
+}
+
+std::optional<Json> parse_json(std::string_view text) {
+  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;
+  return value;
+}
+
+}  // namespace rapid
