@@ -58,6 +58,50 @@ std::string third_word(const std::string& line) {
   return words.size() >= 3 ? words[2] : line;
 }
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Start and end of a connection, one overload per stream kind (plain
+// functions rather than "if constexpr": GCC 12 miscompiles co_await inside
+// a discarded-statement branch of a coroutine template).
+asio::awaitable<bool> handshake(beast::tcp_stream&, std::chrono::milliseconds, const std::string&) {
+  co_return true;
+}
+
+asio::awaitable<bool> handshake(TlsStream& stream, std::chrono::milliseconds timeout,
+                                const std::string& peer) {
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  if (ec) {
+    // Port scanners and load-balancer probes connect and leave: not worth
+    // more than a debug line.
+    SPDLOG_DEBUG("TLS handshake with {} failed: {}", peer, ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
+// Waits for the client to close first: closing with unread input pending
+// would reset the connection and could lose our answer.
+asio::awaitable<void> finish(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTimeout);
+  std::array<char, 4096> scratch;
+  std::size_t drained = 0;
+  while (drained < kLingerMaxBytes) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (ec) break;
+    drained += n;
+  }
+  stream.close();
+}
+
+asio::awaitable<void> finish(TlsStream& stream) {
+  beast::get_lowest_layer(stream).expires_after(kLingerTimeout);
+  co_await stream.async_shutdown(kTuple);
+  beast::get_lowest_layer(stream).close();
+}
+
 template <class Stream>
 class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -65,11 +109,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       : stream_(std::move(stream)), peer_(std::move(peer)), shared_(std::move(shared)) {}
 
   asio::awaitable<void> run() {
-    if constexpr (kTls) {
-      if (!co_await handshake()) co_return co_await close();
-    }
-    co_await serve();
-    co_await close();
+    // (co_await results go through variables, never straight into a
+    // condition: GCC 12 miscompiles that.)
+    const bool secured = co_await handshake(stream_, limits().handshake_timeout, peer_);
+    if (secured) co_await serve();
+    co_await finish(stream_);
   }
 
   void close_when_idle() override {
@@ -87,22 +131,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
  private:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
   const Limits& limits() const { return shared_->config.limits; }
-
-  asio::awaitable<bool> handshake() {
-    lowest().expires_after(limits().handshake_timeout);
-    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
-    if (ec) {
-      // Port scanners and load-balancer probes connect and leave: not worth
-      // more than a debug line.
-      SPDLOG_DEBUG("TLS handshake with {} failed: {}", peer_, ec.message());
-      co_return false;
-    }
-    co_return true;
-  }
 
   asio::awaitable<void> serve() {
     for (bool first = true;; first = false) {
@@ -115,16 +145,25 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
       auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
       idle_ = false;
-      if (read_ec) co_return co_await reject_unreadable(read_ec, parser);
+      if (read_ec) {
+      co_await reject_unreadable(read_ec, parser);
+      co_return;
+    }
 
       const unsigned version = parser.get().version();
       if (version >= 20) {
-        co_return co_await send_error(505, "Invalid HTTP Version (" + std::to_string(version / 10) +
+        {
+      co_await send_error(505, "Invalid HTTP Version (" + std::to_string(version / 10) +
                                                "." + std::to_string(version % 10) + ")",
                                       11);
+      co_return;
+    }
       }
       if (version == 11 && parser.get().find(bhttp::field::host) == parser.get().end()) {
-        co_return co_await send_error(400, "Missing Host header", version);
+        {
+      co_await send_error(400, "Missing Host header", version);
+      co_return;
+    }
       }
       if (!parser.is_done()) {
         if (auto expect = parser.get().find(bhttp::field::expect);
@@ -137,7 +176,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         }
         lowest().expires_after(limits().body_timeout);
         auto [body_ec, m] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
-        if (body_ec) co_return co_await reject_unreadable(body_ec, parser);
+        if (body_ec) {
+      co_await reject_unreadable(body_ec, parser);
+      co_return;
+    }
       }
 
       auto& message = parser.get();
@@ -158,10 +200,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
       lowest().expires_never();
       Response response = co_await call_handler(request);
-      if (!co_await write_response(std::move(response), version, keep_alive && !stopping_,
-                                   &request)) {
-        co_return;
-      }
+      const bool written = co_await write_response(std::move(response), version,
+                                                   keep_alive && !stopping_, &request);
+      if (!written) co_return;
       if (!keep_alive || stopping_) co_return;
     }
   }
@@ -181,26 +222,41 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                                           const bhttp::request_parser<bhttp::string_body>& parser) {
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     if (ec == bhttp::error::header_limit) {
-      co_return co_await send_error(431, "Request header too large", version);
+      {
+      co_await send_error(431, "Request header too large", version);
+      co_return;
+    }
     }
     if (ec == bhttp::error::body_limit) {
-      co_return co_await send_error(
+      {
+      co_await send_error(
           413, "Request body larger than " + std::to_string(limits().max_body_bytes) + " bytes",
           version);
+      co_return;
+    }
     }
     if (ec == bhttp::error::bad_version) {
-      co_return co_await send_error(400, "Bad request version ('" + third_word(first_line(buffer_)) +
+      {
+      co_await send_error(400, "Bad request version ('" + third_word(first_line(buffer_)) +
                                              "')",
                                     version);
+      co_return;
+    }
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
         ec != bhttp::error::need_more && ec != bhttp::error::need_buffer) {
       if (parser.is_header_done()) {
-        co_return co_await send_error(400, "Bad request: " + ec.message(), version);
+        {
+      co_await send_error(400, "Bad request: " + ec.message(), version);
+      co_return;
+    }
       }
-      co_return co_await send_error(400, "Bad request syntax ('" + first_line(buffer_) + "')",
+      {
+      co_await send_error(400, "Bad request syntax ('" + first_line(buffer_) + "')",
                                     version);
+      co_return;
+    }
     }
     if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
       SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());
@@ -240,27 +296,6 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     co_return true;
   }
 
-  asio::awaitable<void> close() {
-    beast::error_code ignored;
-    if constexpr (kTls) {
-      lowest().expires_after(kLingerTimeout);
-      co_await stream_.async_shutdown(kTuple);
-    } else {
-      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-      // Wait for the client to close first: closing with unread input
-      // pending would reset the connection and could lose our answer.
-      lowest().expires_after(kLingerTimeout);
-      std::array<char, 4096> scratch;
-      std::size_t drained = 0;
-      while (drained < kLingerMaxBytes) {
-        auto [ec, n] = co_await lowest().async_read_some(asio::buffer(scratch), kTuple);
-        if (ec) break;
-        drained += n;
-      }
-    }
-    lowest().close();
-  }
-
   Stream stream_;
   beast::flat_buffer buffer_;
   std::string peer_;
@@ -292,7 +327,6 @@ void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
   std::string peer = ec ? std::string("unknown") : format_peer(endpoint);
   const auto executor = socket.get_executor();
   if (shared->tls) {
-    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
     auto session = std::make_shared<Session<TlsStream>>(
         TlsStream(beast::tcp_stream(std::move(socket)), *shared->tls), std::move(peer), shared);
     launch(std::move(session), shared, executor);

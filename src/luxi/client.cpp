@@ -79,7 +79,8 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
   const std::string request = encode_request(method, args);
   SPDLOG_DEBUG("LUXI request: {}", request.substr(0, request.size() - 2));
 
-  if (!co_await impl->slots.acquire(deadline)) {
+  const bool have_slot = co_await impl->slots.acquire(deadline);
+  if (!have_slot) {
     throw Error(ErrorKind::timeout, "No free connection to the master daemon in time");
   }
   SlotGuard guard{impl->slots};
@@ -90,7 +91,9 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
   std::unique_ptr<Connection> connection;
   if (resend == Resend::safe) connection = impl->take_idle();
   bool reused = connection != nullptr;
-  if (!connection) connection = co_await impl->open(deadline);
+  if (!connection) {
+    connection = co_await impl->open(deadline);
+  }
 
   while (true) {
     std::size_t written = 0;

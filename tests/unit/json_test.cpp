@@ -1,0 +1,114 @@
+// Python-compatible JSON output and Python text forms (util layer).
+#include "rapid/util/json.h"
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/text.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace rapid {
+namespace {
+
+Json J(std::string_view text) { return *parse_json(text); }
+
+TEST(DumpPython, SeparatorsAndOrder) {
+  EXPECT_EQ(dump_python(J(R"({"b": 1, "a": [1, 2, {"x": null}], "c": true})")),
+            R"({"b": 1, "a": [1, 2, {"x": null}], "c": true})");
+  EXPECT_EQ(dump_python(J("[]")), "[]");
+  EXPECT_EQ(dump_python(J("{}")), "{}");
+  EXPECT_EQ(dump_python(J("\"s\"")), "\"s\"");
+  EXPECT_EQ(dump_python(J("1234")), "1234");
+  EXPECT_EQ(dump_python(J("-5")), "-5");
+  EXPECT_EQ(dump_python(J("18446744073709551615")), "18446744073709551615");
+  EXPECT_EQ(dump_python(Json(nullptr)), "null");
+}
+
+TEST(DumpPython, EscapesLikeSimplejson) {
+  EXPECT_EQ(dump_python(Json("a\"b\\c/d")), R"("a\"b\\c/d")");
+  EXPECT_EQ(dump_python(Json("\b\f\n\r\t")), R"("\b\f\n\r\t")");
+  EXPECT_EQ(dump_python(Json(std::string("\x01\x1f\x7f", 3))), R"("\u0001\u001f\u007f")");
+  EXPECT_EQ(dump_python(Json("caf\xc3\xa9")), R"("caf\u00e9")");
+  EXPECT_EQ(dump_python(Json("\xe2\x82\xac")), R"("\u20ac")");
+  EXPECT_EQ(dump_python(Json("\xf0\x9f\x98\x80")), R"("\ud83d\ude00")");
+  // Invalid UTF-8 never breaks the output.
+  EXPECT_EQ(dump_python(Json(std::string("a\xff" "b"))), R"("a\ufffdb")");
+}
+
+TEST(DumpPython, FloatsInPythonReprForm) {
+  EXPECT_EQ(python_float_repr(1.0), "1.0");
+  EXPECT_EQ(python_float_repr(0.1), "0.1");
+  EXPECT_EQ(python_float_repr(-0.0), "-0.0");
+  EXPECT_EQ(python_float_repr(1e16), "1e+16");
+  EXPECT_EQ(python_float_repr(1.5e16), "1.5e+16");
+  EXPECT_EQ(python_float_repr(1e15), "1000000000000000.0");
+  EXPECT_EQ(python_float_repr(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(python_float_repr(0.0001), "0.0001");
+  EXPECT_EQ(python_float_repr(0.00001), "1e-05");
+  EXPECT_EQ(python_float_repr(1.234e-7), "1.234e-07");
+  EXPECT_EQ(python_float_repr(1795721616.749797), "1795721616.749797");
+  EXPECT_EQ(python_float_repr(1e300), "1e+300");
+  EXPECT_EQ(python_float_repr(5e-324), "5e-324");
+  EXPECT_EQ(dump_python(Json(std::numeric_limits<double>::quiet_NaN())), "NaN");
+  EXPECT_EQ(dump_python(Json(std::numeric_limits<double>::infinity())), "Infinity");
+  EXPECT_EQ(dump_python(Json(-std::numeric_limits<double>::infinity())), "-Infinity");
+}
+
+TEST(ParseJson, RejectsWhatIsNotJson) {
+  EXPECT_FALSE(parse_json("{not json"));
+  EXPECT_FALSE(parse_json(""));
+  EXPECT_FALSE(parse_json("\"\xff\""));
+  EXPECT_TRUE(parse_json(" 5 "));
+  EXPECT_TRUE(parse_json("\"bare string\""));
+}
+
+TEST(ParseJson, KeepsMemberOrder) {
+  EXPECT_EQ(dump_python(J(R"({"z": 1, "a": 2, "m": 3})")), R"({"z": 1, "a": 2, "m": 3})");
+}
+
+TEST(PythonRepr, Strings) {
+  EXPECT_EQ(python_str_repr("abc"), "'abc'");
+  EXPECT_EQ(python_str_repr("it's"), "\"it's\"");
+  EXPECT_EQ(python_str_repr("both ' and \""), "'both \\' and \"'");
+  EXPECT_EQ(python_str_repr("a\\b\n\t\r"), "'a\\\\b\\n\\t\\r'");
+  EXPECT_EQ(python_str_repr("\x01"), "'\\x01'");
+  EXPECT_EQ(python_str_repr("caf\xc3\xa9"), "'caf\xc3\xa9'");
+  EXPECT_EQ(python_str_repr("\xc2\xa0"), "'\\xa0'");
+}
+
+TEST(PythonRepr, Values) {
+  EXPECT_EQ(python_repr(J(R"({"a": [1, true, null, 1.5, "x"]})")), "{'a': [1, True, None, 1.5, 'x']}");
+  const std::vector<Json> args = {"Sync queries are not allowed", "wrong_input"};
+  EXPECT_EQ(python_tuple_repr(args), "('Sync queries are not allowed', 'wrong_input')");
+  EXPECT_EQ(python_exception_text(args), "('Sync queries are not allowed', 'wrong_input')");
+  const std::vector<Json> one = {"Can't load job file"};
+  EXPECT_EQ(python_exception_text(one), "Can't load job file");
+  EXPECT_EQ(python_tuple_repr(one), "(\"Can't load job file\",)");
+  EXPECT_EQ(python_exception_text({}), "");
+  const std::vector<std::string> set = {"dry_run"};
+  EXPECT_EQ(python_set_repr(set), "{'dry_run'}");
+}
+
+TEST(PythonRepr, TypeNames) {
+  EXPECT_EQ(python_type_name(J("{}")), "dict");
+  EXPECT_EQ(python_type_name(J("[]")), "list");
+  EXPECT_EQ(python_type_name(J("\"\"")), "str");
+  EXPECT_EQ(python_type_name(J("1")), "int");
+  EXPECT_EQ(python_type_name(J("1.0")), "float");
+  EXPECT_EQ(python_type_name(J("true")), "bool");
+  EXPECT_EQ(python_type_name(J("null")), "NoneType");
+}
+
+TEST(Text, HtmlEscapeAsPython) {
+  EXPECT_EQ(html_escape("Parameter 'os' was \"renamed\" <&>"),
+            "Parameter &#x27;os&#x27; was &quot;renamed&quot; &lt;&amp;&gt;");
+}
+
+TEST(Text, SplitKeepsEmptyParts) {
+  EXPECT_EQ(split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
+}
+
+}  // namespace
+}  // namespace rapid
