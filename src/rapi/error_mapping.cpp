@@ -1,7 +1,5 @@
 #include "error_mapping.h"
 
-#include <spdlog/spdlog.h>
-
 namespace rapid::rapi {
 
 using luxi::ErrorKind;
@@ -59,10 +57,8 @@ ApiError to_api_error(std::exception_ptr error, const std::string& socket_path) 
   } catch (const luxi::Error& e) {
     return map_luxi_error(e, LuxiContext::query, socket_path);
   } catch (const std::exception& e) {
-    SPDLOG_ERROR("Caught exception: {}", e.what());
     return ApiError(500, e.what());
   } catch (...) {
-    SPDLOG_ERROR("Caught unknown exception");
     return ApiError(500, "Unknown error");
   }
 }

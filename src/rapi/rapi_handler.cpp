@@ -75,9 +75,14 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
   }
-  if (failure->status() >= 500) {
-    SPDLOG_DEBUG("{} {} failed: {} {}", request.method, request.target, failure->status(),
+  // Like the original: unexpected failures (500) are errors in the log,
+  // the master being unreachable or slow (502-504) a warning.
+  if (failure->status() == 500) {
+    SPDLOG_ERROR("Caught exception while serving {} {}: {}", request.method, request.target,
                  failure->message());
+  } else if (failure->status() > 500) {
+    SPDLOG_WARN("{} {}: {} {}", request.method, request.target, failure->status(),
+                failure->message());
   }
   co_return error_response(*failure);
 }
