@@ -37,19 +37,14 @@ void convert_usb_devices(Json& data) {
 
 // Python int() of one comma-separated disk index.
 bool parse_disk_index(std::string_view text, long long& value) {
-  const std::string_view stripped = strip_ascii(text);
-  bool nonzero = false;
-  if (!parse_python_int(stripped, nonzero)) return false;
-  std::string digits;
-  for (char c : stripped) {
-    if (c != '_' && c != '+') digits += c;
-  }
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  const auto digits = python_int_digits(text);
+  if (!digits) return false;
+  const auto [end, ec] = std::from_chars(digits->data(), digits->data() + digits->size(), value);
   if (ec == std::errc::result_out_of_range) {
-    value = digits.starts_with('-') ? -1'000'000 : 1'000'000;  // fails validation either way
+    value = digits->starts_with('-') ? -1'000'000 : 1'000'000;  // fails validation either way
     return true;
   }
-  return ec == std::errc() && end == digits.data() + digits.size();
+  return ec == std::errc() && end == digits->data() + digits->size();
 }
 
 }  // namespace
