@@ -105,6 +105,11 @@ asio::awaitable<std::string> Connection::exchange(const std::string& request,
   while (true) {
     const auto end = buffer_.find(kEndOfMessage, scanned);
     if (end != std::string::npos) {
+      // A whole message may arrive in one read: the limit applies to it too.
+      if (end > max_reply_bytes) {
+        throw Error(ErrorKind::protocol, "Response larger than " + std::to_string(max_reply_bytes) +
+                                             " bytes");
+      }
       std::string reply = buffer_.substr(0, end);
       buffer_.erase(0, end + 1);
       co_return reply;

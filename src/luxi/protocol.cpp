@@ -25,9 +25,20 @@ Json decode_response(std::string_view message) {
   if (!data.is_object() || !data.contains("success") || !data.contains("result")) {
     throw Error(ErrorKind::protocol, "Invalid response from server: " + python_repr(data));
   }
+  // rpc/client.py: a response version other than the request's is an error.
+  if (auto version = data.find("version"); version != data.end() && !version->is_null() &&
+                                          !(version->is_number() && *version == kLuxiVersion)) {
+    throw Error::ganeti("LuxiError", Json::array({"RPC version mismatch, client " +
+                                                  std::to_string(kLuxiVersion) + ", response " +
+                                                  python_str(*version)}));
+  }
+  // Python truthiness of "success".
   const Json& success = data["success"];
-  const bool ok = success.is_boolean() ? success.get<bool>()
-                                       : !(success.is_null() || success == 0 || success == "");
+  bool ok = false;
+  if (success.is_boolean()) ok = success.get<bool>();
+  else if (success.is_number()) ok = success != 0;
+  else if (success.is_string()) ok = !success.get_ref<const std::string&>().empty();
+  else if (success.is_array() || success.is_object()) ok = !success.empty();
   Json result = std::move(data["result"]);
   if (ok) return result;
   // ["ExceptionName", [args...]] with a name Ganeti knows: that exception.
