@@ -4,6 +4,7 @@
 #include "rapid/luxi/client.h"
 #include "rapid/luxi/error.h"
 #include "rapid/util/pyrepr.h"
+#include "rapid/util/utf8.h"
 
 #include <algorithm>
 #include <optional>
@@ -101,6 +102,40 @@ const Json& index_or_500(const Json& list, std::size_t index) {
   }
   if (list.is_object()) throw key_error(std::to_string(index));
   throw ApiError(500, "'" + std::string(python_type_name(list)) + "' object is not subscriptable");
+}
+
+std::vector<Json> python_iter(const Json& value) {
+  std::vector<Json> items;
+  if (value.is_array()) {
+    items.assign(value.begin(), value.end());
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) items.emplace_back(key);
+  } else if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    for (std::size_t pos = 0; pos < text.size();) {
+      const std::size_t start = pos;
+      utf8::decode(text, pos);
+      items.emplace_back(text.substr(start, pos - start));
+    }
+  } else {
+    throw not_iterable_error(value);
+  }
+  return items;
+}
+
+std::vector<Json> unpack(const Json& value, std::size_t count) {
+  if (!(value.is_array() || value.is_object() || value.is_string())) {
+    throw ApiError(500, "cannot unpack non-iterable " + std::string(python_type_name(value)) + " object");
+  }
+  const std::vector<Json> items = python_iter(value);
+  if (items.size() < count) {
+    throw ApiError(500, "not enough values to unpack (expected " + std::to_string(count) + ", got " +
+                            std::to_string(items.size()) + ")");
+  }
+  if (items.size() > count) {
+    throw ApiError(500, "too many values to unpack (expected " + std::to_string(count) + ")");
+  }
+  return items;
 }
 
 ApiError subscript_error(const Json& container) {

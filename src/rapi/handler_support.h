@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rapid::rapi {
 
@@ -57,6 +58,16 @@ Json field_list(std::span<const std::string_view> fields);
 // row[index] with Python's IndexError as a 500 (Ganeti's handlers index
 // luxid's answers without checking).
 const Json& index_or_500(const Json& list, std::size_t index);
+
+// What Python's `for item in value` yields for a decoded JSON value (lists
+// their items, strings their characters, dicts their keys); other values
+// are a 500 "'<type>' object is not iterable".
+std::vector<Json> python_iter(const Json& value);
+
+// Python's tuple unpacking `(a, b, ...) = value` of a decoded JSON value
+// (lists give their items, strings their characters, dicts their keys),
+// with Python's ValueError/TypeError texts as a 500.
+std::vector<Json> unpack(const Json& value, std::size_t count);
 
 // Python's texts for the TypeError/AttributeError/KeyError a Ganeti handler
 // hits on unexpected JSON types (clients can reach these; the original

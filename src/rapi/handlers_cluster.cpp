@@ -80,15 +80,17 @@ Awaitable get_os(Context& ctx) {
         luxi::Resend::safe, wait_timeout);
     if (!truthy(result)) throw ApiError(500, "Job with id " + python_str(job_id) + " lost");
     if (result == "nochange") continue;
-    const Json& job_info = index_or_500(result, 0);
-    const Json& log_entries = index_or_500(result, 1);
-    const Json& status = index_or_500(job_info, 0);
+    const auto change = unpack(result, 2);  // (job_info, log_entries)
+    const Json& job_info = change[0];
+    const Json& log_entries = change[1];
+    const Json status = unpack(job_info, 1)[0];  // (status, ) = job_info
     if (truthy(log_entries)) {
-      for (const auto& entry : log_entries) {
-        const Json& serial = index_or_500(entry, 0);
-        SPDLOG_INFO("{}: {}", python_str(index_or_500(entry, 2)), python_str(index_or_500(entry, 3)));
-        if (previous_serial.is_null() || (serial.is_number() && serial > previous_serial)) {
-          previous_serial = serial;
+      for (const auto& entry : python_iter(log_entries)) {
+        // (serial, timestamp, log_type, message) = log_entry
+        const auto fields = unpack(entry, 4);
+        SPDLOG_INFO("{}: {}", python_str(fields[2]), python_str(fields[3]));
+        if (previous_serial.is_null() || (fields[0].is_number() && fields[0] > previous_serial)) {
+          previous_serial = fields[0];
         }
       }
     } else if (status == "success" || status == "error" || status == "canceling" ||
@@ -101,20 +103,21 @@ Awaitable get_os(Context& ctx) {
   const Json jobs = co_await query(
       ctx, "QueryJobs", json_list(json_list(job_id), json_list("status", "opstatus", "opresult")));
   if (!truthy(jobs)) throw ApiError(500, "Job with id " + python_str(job_id) + " lost");
-  const Json& row = index_or_500(jobs, 0);
-  const Json& status = index_or_500(row, 0);
-  const Json& opstatus = index_or_500(row, 1);
-  const Json& opresult = index_or_500(row, 2);
+  const auto job = unpack(index_or_500(jobs, 0), 3);  // status, opstatus, result = jobs[0]
+  const Json& status = job[0];
+  const Json& opstatus = job[1];
+  const Json& opresult = job[2];
   if (status == "canceling" || status == "canceled") throw ApiError(500, "Job was canceled");
   if (status != "success") {
     bool has_ok = false;
-    for (std::size_t i = 0; opstatus.is_array() && opresult.is_array() &&
-                            i < std::min(opstatus.size(), opresult.size());
-         ++i) {
-      if (opstatus[i] == "success") {
+    const auto statuses = python_iter(opstatus);
+    const auto results = python_iter(opresult);
+    for (std::size_t i = 0; i < std::min(statuses.size(), results.size()); ++i) {
+      if (statuses[i] == "success") {
         has_ok = true;
-      } else if (opstatus[i] == "error") {
-        const Json& msg = opresult[i];
+      } else if (statuses[i] == "error") {
+        const Json& msg = results[i];
+        // errors.MaybeRaise: an encoded Ganeti error is raised as such.
         if (msg.is_array() && msg.size() == 2 && msg[0].is_string() && msg[1].is_array() &&
             luxi::is_ganeti_error_class(msg[0].get<std::string>())) {
           throw ApiError(500, luxi::Error::ganeti(msg[0].get<std::string>(), msg[1]).detail());
@@ -132,13 +135,14 @@ Awaitable get_os(Context& ctx) {
   if (!diagnose.is_array()) throw ApiError(502, "Can't get OS list");
   Json names = Json::array();
   for (const auto& entry : diagnose) {
-    if (!entry.is_array() || entry.size() != 2) throw ApiError(500, "cannot unpack OS entry");
-    const std::string name = python_str(entry[0]);
-    const Json& variants = entry[1];
-    if (truthy(variants) && variants.is_array()) {
-      for (const auto& variant : variants) names.push_back(name + "+" + python_str(variant));
+    const auto os = unpack(entry, 2);  // (name, variants)
+    // cli.CalculateOSNames
+    if (truthy(os[1])) {
+      for (const auto& variant : python_iter(os[1])) {
+        names.push_back(python_str(os[0]) + "+" + python_str(variant));
+      }
     } else {
-      names.push_back(name);
+      names.push_back(os[0]);
     }
   }
   co_return names;

@@ -69,9 +69,10 @@ Awaitable wait_for_job(Context& ctx) {
       luxi::Resend::safe, std::chrono::seconds(kWaitSeconds) + ctx.luxi.config().call_timeout);
   if (!truthy(result)) throw ApiError(404);
   if (result == "nochange") co_return nullptr;
+  const auto change = unpack(result, 2);  // (job_info, log_entries) = result
   Json answer = Json::object();
-  answer["job_info"] = index_or_500(result, 0);
-  answer["log_entries"] = index_or_500(result, 1);
+  answer["job_info"] = change[0];
+  answer["log_entries"] = change[1];
   co_return answer;
 }
 

@@ -92,8 +92,7 @@ Awaitable get_instance_console(Context& ctx) {
   Json rows = co_await query(ctx, "QueryInstances",
                              json_list(json_list(ctx.item(0)),
                                           json_list("console", "oper_state"), false));
-  const Json& row = index_or_500(rows, 0);
-  if (!row.is_array() || row.size() != 2) throw ApiError(500, "cannot unpack the console row");
+  const auto row = unpack(index_or_500(rows, 0), 2);  // (console, oper_state)
   if (!truthy(row[1])) throw ApiError(503, "Instance console unavailable");
   if (!row[0].is_object()) throw ApiError(500, "");  // rlib2 asserts a dict
   co_return row[0];

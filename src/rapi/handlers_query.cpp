@@ -3,6 +3,10 @@
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/text.h"
+#include "rapid/util/utf8.h"
+
+#include <algorithm>
+#include <initializer_list>
 
 namespace rapid::rapi {
 
@@ -11,10 +15,33 @@ const std::vector<std::string_view> kFilterFields = {"watermark",  "priority",  
 
 namespace {
 
-// "a, b,c" -> ["a", "b", "c"]; empty parts stay.
+// str.isspace() of Python 3.11.
+bool is_python_space(char32_t c) {
+  return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+         c == 0x205f || c == 0x3000;
+}
+
+// Python's str.strip() (Unicode whitespace) of UTF-8 text.
+std::string python_strip(std::string_view text) {
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t next = begin;
+    if (!is_python_space(utf8::decode(text, next))) break;
+    begin = next;
+  }
+  std::size_t end = begin;
+  for (std::size_t pos = begin; pos < text.size();) {
+    const bool space = is_python_space(utf8::decode(text, pos));
+    if (!space) end = pos;
+  }
+  return std::string(text.substr(begin, end - begin));
+}
+
+// "a, b,c" -> ["a", "b", "c"]; empty parts stay (rlib2._SplitQueryFields).
 Json split_fields(std::string_view text) {
   Json fields = Json::array();
-  for (const auto& part : split(text, ',')) fields.push_back(std::string(strip_ascii(part)));
+  for (const auto& part : split(text, ',')) fields.push_back(python_strip(part));
   return fields;
 }
 
@@ -24,34 +51,45 @@ Json fields_from_query(const Context& ctx) {
   return split_fields(*fields);
 }
 
-// objects.QueryResponse / QueryFieldsResponse round trip: known members in
-// slot order (data, fields; name, title, kind, doc), null members dropped.
-Json field_definitions(const Json& fields) {
-  if (!fields.is_array()) return fields;
-  Json out = Json::array();
-  for (const auto& def : fields) {
-    if (!def.is_object()) {
-      out.push_back(def);
-      continue;
-    }
-    Json entry = Json::object();
-    for (const char* key : {"name", "title", "kind", "doc"}) {
-      if (auto it = def.find(key); it != def.end() && !it->is_null()) entry[key] = *it;
-    }
-    out.push_back(std::move(entry));
+// objects.ConfigObject.FromDict(value) for a class with these slots:
+// Python's errors for a non-dict and for members the class does not have.
+void check_config_object(const Json& value, std::string_view cls,
+                         std::initializer_list<std::string_view> slots) {
+  if (!value.is_object()) {
+    throw ApiError(500, "Invalid object passed to FromDict: expected dict, got <class '" +
+                            std::string(python_type_name(value)) + "'>");
   }
-  return out;
+  for (const auto& [key, member] : value.items()) {
+    if (std::find(slots.begin(), slots.end(), key) == slots.end()) {
+      throw ApiError(500, "Object " + std::string(cls) + " doesn't support the parameter '" + key + "'");
+    }
+  }
 }
 
+// The round trip luxi.Client.Query/QueryFields and rlib2 put luxid's answer
+// through: objects.QueryResponse (or QueryFieldsResponse).FromDict(...).ToDict().
+// Members come out in slot order (data, fields; name, title, kind, doc),
+// null members are dropped, and "fields" is always a list.
 Json query_response(const Json& result, bool with_data) {
-  if (!result.is_object()) throw ApiError(500, "Invalid query response from the master daemon");
-  Json out = Json::object();
   if (with_data) {
-    if (auto it = result.find("data"); it != result.end() && !it->is_null()) out["data"] = *it;
+    check_config_object(result, "QueryResponse", {"data", "fields"});
+  } else {
+    check_config_object(result, "QueryFieldsResponse", {"fields"});
   }
+  Json fields = Json::array();
   if (auto it = result.find("fields"); it != result.end() && !it->is_null()) {
-    out["fields"] = field_definitions(*it);
+    for (const auto& def : python_iter(*it)) {
+      check_config_object(def, "QueryFieldDefinition", {"name", "title", "kind", "doc"});
+      Json entry = Json::object();
+      for (const char* key : {"name", "title", "kind", "doc"}) {
+        if (auto member = def.find(key); member != def.end() && !member->is_null()) entry[key] = *member;
+      }
+      fields.push_back(std::move(entry));
+    }
   }
+  Json out = Json::object();
+  if (auto it = result.find("data"); with_data && it != result.end() && !it->is_null()) out["data"] = *it;
+  out["fields"] = std::move(fields);
   return out;
 }
 
