@@ -1,0 +1,510 @@
+// The LUXI client against a misbehaving or absent luxid: through HTTP where
+// the status mapping matters (luxi.md section 8), directly on luxi::Client
+// where that is simpler. Also the guarantees of the connection pool: reuse,
+// reconnection, bounded size, no blocked worker, and that a call which may
+// have changed the cluster is never sent twice.
+#include "rapid_server.h"
+#include "rapid/luxi/client.h"
+#include "rapid/luxi/error.h"
+#include "rapid/util/json.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <set>
+#include <thread>
+
+namespace rapid::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string error_body(int status, const std::string& explain, const std::string& message) {
+  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message + "\", \"explain\": \"" +
+         explain + "\"}\n";
+}
+std::string bad_gateway(const std::string& message) {
+  return error_body(502, "Invalid responses from another server/proxy", message);
+}
+std::string internal_error(const std::string& message) {
+  return error_body(500, "Server got itself in trouble", message);
+}
+
+Json parse(const std::string& text) {
+  auto parsed = parse_json(text);
+  if (!parsed) throw std::runtime_error("bad JSON in test: " + text);
+  return *parsed;
+}
+
+HttpResponse must(std::optional<HttpResponse> response) {
+  if (!response) throw std::runtime_error("no HTTP response");
+  return *response;
+}
+
+long long ms_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+const char* kInfo = R"({"name": "cluster"})";
+const std::string kInfoBody = "{\"name\": \"cluster\"}\n";
+const std::string kMayHaveBeenSubmitted =
+    "the request may have been carried out (for a job submission: the job may have been submitted; check "
+    "/2/jobs before retrying)";
+
+// --- master absent -------------------------------------------------------------------
+
+TEST(LuxiClient, MasterAbsentIs502AtOnce) {
+  RapidServer rapid;
+  const std::string path = rapid.luxi().socket_path();
+  rapid.luxi().stop();  // removes the socket: ENOENT
+  const auto start = Clock::now();
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_LT(ms_since(start), 500);
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Can&#x27;t connect to master daemon: " + path));
+
+  // baserlib.SubmitJob's own wording.
+  response = must(rapid.admin("GET", "/2/os"));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Master seems to be unreachable: " + path));
+}
+
+TEST(LuxiClient, SocketWithoutListenerIs502) {
+  // A stale socket file nobody listens on: ECONNREFUSED.
+  RapidServer rapid;
+  const std::string path = rapid.luxi().socket_path();
+  rapid.luxi().stop();
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::close(fd);  // bound, never listening
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Can&#x27;t connect to master daemon: " + path));
+  ::unlink(path.c_str());
+}
+
+// --- broken replies ------------------------------------------------------------------
+
+TEST(LuxiClient, ClosingMidReplyIs502) {
+  RapidServer rapid;
+  LuxiReply partial = LuxiReply::text(R"({"success":true,"result":{"na)");
+  partial.raw = true;  // no terminator
+  partial.close_after_reply = true;
+  rapid.luxi().on_request([partial](const LuxiRequest&) { return partial; });
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Connection closed while reading"));
+
+  LuxiReply nothing = LuxiReply::success(1);
+  nothing.close_before_reply = true;
+  rapid.luxi().on_request([nothing](const LuxiRequest&) { return nothing; });
+  response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Connection closed while reading"));
+}
+
+TEST(LuxiClient, ReplySplitAcrossManySmallWrites) {
+  RapidServer rapid;
+  Json info = Json::object();
+  for (int i = 0; i < 200; ++i) info["key" + std::to_string(i)] = "value " + std::to_string(i);
+  LuxiReply reply = LuxiReply::success(info);
+  reply.chunk_size = 7;
+  rapid.luxi().on_request([reply](const LuxiRequest&) { return reply; });
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, dump_python(info) + "\n");
+}
+
+TEST(LuxiClient, TwoRepliesInOneWriteAreKeptApart) {
+  // Bytes after a terminator belong to the next message. A reply nobody asked
+  // for must never be taken for the next call's answer: the connection that
+  // carried it is not reused.
+  RapidServer rapid;
+  std::atomic<int> calls{0};
+  rapid.luxi().on_request([&calls](const LuxiRequest&) {
+    if (calls++ == 0) {
+      LuxiReply both = LuxiReply::text(std::string(R"({"success":true,"result":{"n":1}})") + '\x03' +
+                                       R"({"success":true,"result":{"n":"stray"}})");
+      return both;
+    }
+    return LuxiReply::success(parse(R"({"n": 2})"));
+  });
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).body, "{\"n\": 1}\n");
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).body, "{\"n\": 2}\n");
+}
+
+TEST(LuxiClient, GarbageRepliesAre502) {
+  RapidServer rapid;
+  const std::pair<std::string, std::string> cases[] = {
+      {"not json", "Error while deserializing response: not valid JSON"},
+      {"[1, 2]", "Invalid response from server: [1, 2]"},
+      {"\"ok\"", "Invalid response from server: &#x27;ok&#x27;"},
+      {R"({"success": true})", "Invalid response from server: {&#x27;success&#x27;: True}"},
+      {R"({"result": 5})", "Invalid response from server: {&#x27;result&#x27;: 5}"},
+  };
+  for (const auto& [reply, message] : cases) {
+    rapid.luxi().on_request([reply](const LuxiRequest&) { return LuxiReply::text(reply); });
+    auto response = must(rapid.admin("GET", "/2/info"));
+    EXPECT_EQ(response.status, 502) << reply;
+    EXPECT_EQ(response.body, bad_gateway(message)) << reply;
+  }
+  // The connection is still usable afterwards.
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).body, kInfoBody);
+}
+
+TEST(LuxiClient, OversizedReplyIsAnErrorNotACrash) {
+  FakeLuxi fake;
+  fake.on_request([](const LuxiRequest&) { return LuxiReply::success(std::string(10'000, 'x')); });
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 2s;
+  config.max_reply_bytes = 1024;
+  luxi::Client client(io.get_executor(), config);
+  auto future = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                                      boost::asio::use_future);
+  io.run();
+  try {
+    future.get();
+    ADD_FAILURE() << "no error";
+  } catch (const luxi::Error& error) {
+    EXPECT_EQ(error.kind(), luxi::ErrorKind::protocol);
+    EXPECT_EQ(error.detail(), "Response larger than 1024 bytes");
+  }
+  // A reply within the limit on the same client works.
+  fake.on_request([](const LuxiRequest&) { return LuxiReply::success("small"); });
+  io.restart();
+  auto second = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                                      boost::asio::use_future);
+  io.run();
+  EXPECT_EQ(second.get(), Json("small"));
+}
+
+TEST(LuxiClient, DirectCallWritesThePythonEnvelope) {
+  FakeLuxi fake;
+  fake.on_request([](const LuxiRequest&) { return LuxiReply::success(parse(R"([["a"]])")); });
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 2s;
+  luxi::Client client(io.get_executor(), config);
+  auto future = boost::asio::co_spawn(
+      io, client.call("QueryNodes", parse(R"([[], ["name"], false])"), luxi::Resend::safe), boost::asio::use_future);
+  io.run();
+  EXPECT_EQ(future.get(), parse(R"([["a"]])"));
+  ASSERT_EQ(fake.requests().size(), 1u);
+  EXPECT_EQ(fake.requests()[0].raw,
+            "{\"method\": \"QueryNodes\", \"args\": [[], [\"name\"], false], \"version\": 3000000}\n");
+  EXPECT_EQ(client.idle_connections(), 1u);
+}
+
+TEST(LuxiClient, SlowReplyIs504AndTheNextRequestWorks) {
+  RapidServer rapid({.luxi_timeout = 300ms});
+  std::atomic<int> calls{0};
+  rapid.luxi().on_request([&calls](const LuxiRequest&) {
+    LuxiReply reply = LuxiReply::success(parse(kInfo));
+    if (calls++ == 0) reply.delay = 1000ms;
+    return reply;
+  });
+  const auto start = Clock::now();
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_LT(ms_since(start), 900);
+  EXPECT_EQ(response.status, 504);
+  EXPECT_EQ(response.body,
+            error_body(504, "The gateway server did not receive a timely response", "Gateway Timeout"));
+  response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, kInfoBody);
+}
+
+// --- encoded errors --------------------------------------------------------------------
+
+TEST(LuxiClient, EncodedErrorsMapToStatuses) {
+  RapidServer rapid;
+  struct Case {
+    std::string method, target, failure;
+    int status;
+    std::string body;
+  };
+  const Case cases[] = {
+      {"GET", "/2/info", R"(["OpPrereqError", ["Sync queries are not allowed", "wrong_input"]])", 500,
+       internal_error("(&#x27;Sync queries are not allowed&#x27;, &#x27;wrong_input&#x27;)")},
+      {"GET", "/2/info", R"(["ConfigurationError", ["No config"]])", 500, internal_error("No config")},
+      {"GET", "/2/info", R"(["JobQueueFull", []])", 500, internal_error("Internal Server Error")},
+      {"GET", "/2/info", R"(["NoSuchError", ["x"]])", 502,
+       bad_gateway("[&#x27;NoSuchError&#x27;, [&#x27;x&#x27;]]")},
+      {"GET", "/2/info", R"("Failed to parse request: nonsense")", 502,
+       bad_gateway("Failed to parse request: nonsense")},
+      {"PUT", "/2/instances/inst1/startup", R"(["JobQueueFull", []])", 503,
+       error_body(503, "The server cannot process the request due to a high load",
+                  "Job queue is full, needs archiving")},
+      {"PUT", "/2/instances/inst1/startup", R"(["JobQueueDrainError", ["drained"]])", 503,
+       error_body(503, "The server cannot process the request due to a high load",
+                  "Job queue is drained, cannot submit")},
+      // What 3.0's luxid really sends for a drained queue.
+      {"PUT", "/2/instances/inst1/startup", R"(["GenericError", ["Queue drained"]])", 500,
+       internal_error("Queue drained")},
+      {"PUT", "/2/instances/inst1/startup", R"(["NoSuchError", []])", 502,
+       bad_gateway("[&#x27;NoSuchError&#x27;, []]")},
+      {"PUT", "/2/instances/inst1/startup", R"("Failed to parse request: SubmitJob: key 'reason' not found")", 502,
+       bad_gateway("Failed to parse request: SubmitJob: key &#x27;reason&#x27; not found")},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target + " " + c.failure);
+    rapid.luxi().clear_requests();
+    const Json failure = parse(c.failure);
+    rapid.luxi().on_request([failure](const LuxiRequest&) { return LuxiReply::failure(failure); });
+    auto response = must(rapid.admin(c.method, c.target));
+    EXPECT_EQ(response.status, c.status);
+    EXPECT_EQ(response.body, c.body);
+    // An answer, even an error, is never a reason to send again.
+    EXPECT_EQ(rapid.luxi().requests().size(), 1u);
+  }
+}
+
+// --- the pool ----------------------------------------------------------------------------
+
+TEST(LuxiClient, SequentialRequestsShareOneConnection) {
+  RapidServer rapid;
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);
+  EXPECT_EQ(rapid.luxi().connections_accepted(), 1);
+  for (const auto& request : rapid.luxi().requests()) EXPECT_EQ(request.connection, 1);
+  EXPECT_EQ(rapid.luxi().requests().size(), 5u);
+}
+
+TEST(LuxiClient, ReconnectsAfterLuxidRestarts) {
+  RapidServer rapid;
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);  // leaves an idle connection
+  const std::string path = rapid.luxi().socket_path();
+  rapid.luxi().stop();
+
+  // While luxid is down: 502 at once.
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 502);
+
+  FakeLuxi restarted(path);
+  restarted.reply("QueryClusterInfo", parse(R"({"name": "restarted"})"));
+  // The stale pooled connection is never used: the first request after the
+  // restart already succeeds, on a new connection.
+  for (int i = 0; i < 2; ++i) {
+    response = must(rapid.admin("GET", "/2/info"));
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "{\"name\": \"restarted\"}\n");
+  }
+  EXPECT_EQ(restarted.connections_accepted(), 1);
+  EXPECT_EQ(restarted.requests().size(), 2u);
+}
+
+TEST(LuxiClient, StalePooledConnectionIsReplacedWithoutLoss) {
+  // luxid restarts while a connection sits in the pool (no request in between).
+  RapidServer rapid;
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);
+  const std::string path = rapid.luxi().socket_path();
+  rapid.luxi().stop();
+  FakeLuxi restarted(path);
+  restarted.reply("QueryClusterInfo", parse(kInfo));
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(restarted.requests().size(), 1u);
+}
+
+TEST(LuxiClient, IdempotentCallIsRetriedOnceWhenPooledConnectionCloses) {
+  RapidServer rapid;
+  // luxid takes the second request on the first connection, then closes it
+  // without answering (as when it drops an idle client at that moment).
+  auto seen_on_first = std::make_shared<std::atomic<int>>(0);
+  rapid.luxi().on_request([seen_on_first](const LuxiRequest& request) {
+    LuxiReply reply = LuxiReply::success(parse(kInfo));
+    if (request.connection == 1 && ++*seen_on_first == 2) reply.close_before_reply = true;
+    return reply;
+  });
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, kInfoBody);
+  const auto requests = rapid.luxi().requests("QueryClusterInfo");
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].connection, 1);
+  EXPECT_EQ(requests[2].connection, 2);
+  EXPECT_EQ(requests[1].raw, requests[2].raw);
+}
+
+TEST(LuxiClient, IdempotentCallIsRetriedOnlyOnce) {
+  RapidServer rapid;
+  std::atomic<int> calls{0};
+  rapid.luxi().on_request([&calls](const LuxiRequest&) {
+    LuxiReply reply = LuxiReply::success(parse(kInfo));
+    if (calls++ > 0) reply.close_before_reply = true;  // every later exchange breaks
+    return reply;
+  });
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);
+  auto response = must(rapid.admin("GET", "/2/info"));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body, bad_gateway("Connection closed while reading"));
+  EXPECT_EQ(calls.load(), 3);  // the first call, the failed call, one retry
+}
+
+struct NeverResent {
+  std::string name, method, target, body, luxi_method;
+};
+
+class LuxiNeverResent : public ::testing::TestWithParam<NeverResent> {};
+
+TEST_P(LuxiNeverResent, ConnectionLostAfterWriting) {
+  const auto& c = GetParam();
+  RapidServer rapid;
+  // A pooled connection exists (a previous read), so a resend would be easy.
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  EXPECT_EQ(must(rapid.admin("GET", "/2/info")).status, 200);
+  rapid.luxi().on_request([](const LuxiRequest& request) {
+    LuxiReply reply = LuxiReply::success(1);
+    if (request.method != "QueryClusterInfo") reply.close_before_reply = true;
+    return reply;
+  });
+  auto response = must(rapid.admin(c.method, c.target, c.body));
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.body,
+            bad_gateway("Lost the connection to the master daemon after sending the request (Connection closed "
+                        "while reading); " + kMayHaveBeenSubmitted));
+  std::this_thread::sleep_for(100ms);  // a resend would arrive by now
+  EXPECT_EQ(rapid.luxi().requests(c.luxi_method).size(), 1u);
+  EXPECT_EQ(rapid.luxi().requests().size(), 2u);
+}
+
+TEST_P(LuxiNeverResent, TimeoutAfterWriting) {
+  const auto& c = GetParam();
+  RapidServer rapid({.luxi_timeout = 300ms});
+  rapid.luxi().on_request([](const LuxiRequest&) {
+    LuxiReply reply = LuxiReply::success(1);
+    reply.delay = 800ms;
+    return reply;
+  });
+  auto response = must(rapid.admin(c.method, c.target, c.body));
+  EXPECT_EQ(response.status, 504);
+  EXPECT_EQ(response.body, error_body(504, "The gateway server did not receive a timely response",
+                                      "Timeout while talking to the master daemon after sending the request; " +
+                                          kMayHaveBeenSubmitted));
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(rapid.luxi().requests(c.luxi_method).size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Calls, LuxiNeverResent,
+    ::testing::Values(NeverResent{"SubmitJob", "PUT", "/2/instances/inst1/startup", "", "SubmitJob"},
+                      NeverResent{"SubmitJobOfOs", "GET", "/2/os", "", "SubmitJob"},
+                      NeverResent{"CancelJob", "DELETE", "/2/jobs/5", "", "CancelJob"},
+                      NeverResent{"ReplaceFilterPost", "POST", "/2/filters", "{}", "ReplaceFilter"},
+                      NeverResent{"ReplaceFilterPut", "PUT", "/2/filters/0b1c", "{}", "ReplaceFilter"},
+                      NeverResent{"DeleteFilter", "DELETE", "/2/filters/0b1c", "", "DeleteFilter"}),
+    [](const auto& info) { return info.param.name; });
+
+// --- concurrency ----------------------------------------------------------------------------
+
+TEST(LuxiClient, SlowLuxidCallsBlockNoWorker) {
+  RapidServer rapid;  // 2 worker threads, 8 LUXI connections
+  rapid.luxi().on_request([](const LuxiRequest& request) {
+    if (request.method == "QueryInstances") {
+      std::this_thread::sleep_for(1000ms);
+      return LuxiReply::success(parse(R"([["inst1"]])"));
+    }
+    return LuxiReply::success(parse(kInfo));
+  });
+  std::vector<std::future<int>> slow;
+  for (int i = 0; i < 3; ++i) {
+    slow.push_back(std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/instances")).status; }));
+  }
+  std::this_thread::sleep_for(100ms);  // the slow calls are now waiting on luxid
+  const auto start = Clock::now();
+  std::vector<std::future<std::pair<int, long long>>> quick;
+  for (int i = 0; i < 10; ++i) {
+    quick.push_back(std::async(std::launch::async, [&] {
+      const int status = must(rapid.admin("GET", "/2/info")).status;
+      return std::make_pair(status, ms_since(start));
+    }));
+  }
+  for (auto& q : quick) {
+    const auto [status, elapsed] = q.get();
+    EXPECT_EQ(status, 200);
+    EXPECT_LT(elapsed, 600);  // well before the slow ones' second is over
+  }
+  for (auto& s : slow) EXPECT_EQ(s.get(), 200);
+}
+
+TEST(LuxiClient, PoolBoundHolds) {
+  RapidServer rapid({.luxi_connections = 3});
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most{0};
+  rapid.luxi().on_request([&](const LuxiRequest&) {
+    const int now = ++in_flight;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(200ms);
+    --in_flight;
+    return LuxiReply::success(parse(kInfo));
+  });
+  std::vector<std::future<int>> requests;
+  for (int i = 0; i < 10; ++i) {
+    requests.push_back(std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/info")).status; }));
+  }
+  for (auto& r : requests) EXPECT_EQ(r.get(), 200);
+  EXPECT_EQ(most.load(), 3);
+  EXPECT_LE(rapid.luxi().connections_accepted(), 3);
+  EXPECT_EQ(rapid.luxi().requests().size(), 10u);
+}
+
+TEST(LuxiClient, WaitingForAFreeConnectionHonoursTheDeadline) {
+  // One connection, held 800 ms by a slow call: a call with a 200 ms
+  // deadline gives up waiting for it, without ever reaching luxid.
+  FakeLuxi fake;
+  fake.on_request([](const LuxiRequest&) {
+    LuxiReply reply = LuxiReply::success(1);
+    reply.delay = 800ms;
+    return reply;
+  });
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 2s;
+  config.max_connections = 1;
+  luxi::Client client(io.get_executor(), config);
+  auto slow = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                                    boost::asio::use_future);
+  auto waiting = boost::asio::co_spawn(
+      io, client.call("QueryNodes", Json::array(), luxi::Resend::safe, 200ms), boost::asio::use_future);
+  const auto start = Clock::now();
+  std::thread runner([&io] { io.run(); });
+  try {
+    waiting.get();
+    ADD_FAILURE() << "no error";
+  } catch (const luxi::Error& error) {
+    EXPECT_EQ(error.kind(), luxi::ErrorKind::timeout);
+    EXPECT_EQ(error.detail(), "No free connection to the master daemon in time");
+  }
+  EXPECT_LT(ms_since(start), 700);
+  EXPECT_TRUE(fake.requests("QueryNodes").empty());
+  EXPECT_EQ(slow.get(), Json(1));
+  runner.join();
+  EXPECT_TRUE(fake.requests("QueryNodes").empty());
+}
+
+}  // namespace
+}  // namespace rapid::testing
