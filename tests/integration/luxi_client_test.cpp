@@ -366,6 +366,8 @@ struct NeverResent {
   std::string name, method, target, body, luxi_method;
 };
 
+void PrintTo(const NeverResent& c, std::ostream* os) { *os << c.method << " " << c.target; }
+
 class LuxiNeverResent : public ::testing::TestWithParam<NeverResent> {};
 
 TEST_P(LuxiNeverResent, ConnectionLostAfterWriting) {
