@@ -83,6 +83,11 @@ AuthorizationHeader parse_authorization(std::string_view header_value) {
   if (parts.empty()) return InvalidAuthorization{};
   if (!iequals(parts[0], "basic")) return InvalidAuthorization{};  // Digest etc.: unsupported
   if (parts.size() < 2) return MissingBasicCredentials{};
+  // Ganeti encodes the token as ASCII before decoding it: a non-ASCII
+  // character fails there instead of being skipped as base64 junk.
+  for (char c : parts[1]) {
+    if (static_cast<unsigned char>(c) >= 0x80) return InvalidAuthorization{};
+  }
   std::string decoded;
   if (!base64_decode_lenient(parts[1], decoded)) return InvalidAuthorization{};
   for (char c : decoded) {
