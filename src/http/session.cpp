@@ -45,17 +45,47 @@ std::string first_line(const beast::flat_buffer& buffer) {
   return utf8_sanitize(text.substr(0, 256));
 }
 
-std::string third_word(const std::string& line) {
+std::vector<std::string> split_words(const std::string& line) {
   std::vector<std::string> words;
   std::size_t pos = 0;
   while (pos < line.size()) {
-    const auto start = line.find_first_not_of(" \t", pos);
+    const auto start = line.find_first_not_of(" \t\v\f", pos);
     if (start == std::string::npos) break;
-    const auto end = line.find_first_of(" \t", start);
+    const auto end = line.find_first_of(" \t\v\f", start);
     words.push_back(line.substr(start, end - start));
     pos = end == std::string::npos ? line.size() : end;
   }
-  return words.size() >= 3 ? words[2] : line;
+  return words;
+}
+
+struct LineError {
+  int status;
+  std::string message;
+};
+
+// Ganeti's verdict on a request line Beast refused for its version (Beast
+// takes HTTP/1.0 and HTTP/1.1 only): 505 for HTTP/<major>.<minor> with
+// major >= 2, otherwise a 400 with Ganeti's message.
+LineError version_error(const std::string& line) {
+  const auto words = split_words(line);
+  if (words.size() != 3) return {400, "Bad request syntax ('" + line + "')"};
+  const std::string& version = words[2];
+  const LineError bad{400, "Bad request version ('" + version + "')"};
+  if (version.rfind("HTTP/", 0) != 0) return bad;
+  const std::string number = version.substr(5);
+  const auto dot = number.find('.');
+  if (dot == std::string::npos) return bad;
+  const std::string major = number.substr(0, dot);
+  const std::string minor = number.substr(dot + 1);
+  const auto digits = [](const std::string& text) {
+    return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!digits(major) || !digits(minor)) return bad;
+  // Leading zeros are ignored: "02.0" is 2.0.
+  const auto first = major.find_first_not_of('0');
+  const bool at_least_2 = first != std::string::npos && (major.size() - first > 1 || major[first] >= '2');
+  if (at_least_2) return {505, "Invalid HTTP Version (" + number + ")"};
+  return bad;  // 0.x and 1.x other than 1.0/1.1
 }
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -143,6 +173,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       idle_ = buffer_.size() == 0;
       if (stopping_ && idle_) co_return;
       lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
+      const beast::error_code skip_ec = co_await skip_empty_lines();
+      if (skip_ec) co_return;  // closed, timed out or cancelled: no answer
       auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
       idle_ = false;
       if (read_ec) {
@@ -207,6 +239,35 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
   }
 
+  // Drops empty lines (CRLF or LF) before a request line, as RFC 7230 3.5
+  // asks and Ganeti does; Beast would reject them as a bad method.
+  asio::awaitable<beast::error_code> skip_empty_lines() {
+    while (true) {
+      bool need_more = false;
+      {
+        const auto data = buffer_.data();
+        const char* bytes = static_cast<const char*>(data.data());
+        std::size_t skip = 0;
+        while (true) {
+          if (skip < data.size() && bytes[skip] == '\n') {
+            skip += 1;  // a bare LF ends a line too (RFC 7230 3.5)
+          } else if (skip + 1 < data.size() && bytes[skip] == '\r' && bytes[skip + 1] == '\n') {
+            skip += 2;
+          } else {
+            break;
+          }
+        }
+        // Nothing yet, or a lone CR that may start another CRLF.
+        need_more = data.size() == skip || (data.size() == skip + 1 && bytes[skip] == '\r');
+        buffer_.consume(skip);
+      }
+      if (!need_more) co_return beast::error_code();
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kTuple);
+      if (ec) co_return ec;
+      buffer_.commit(n);
+    }
+  }
+
   asio::awaitable<Response> call_handler(Request& request) {
     try {
       co_return co_await shared_->handler.handle(request);
@@ -236,12 +297,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
     }
     if (ec == bhttp::error::bad_version) {
-      {
-      co_await send_error(400, "Bad request version ('" + third_word(first_line(buffer_)) +
-                                             "')",
-                                    version);
+      const LineError error = version_error(first_line(buffer_));
+      co_await send_error(error.status, error.message, 11);
       co_return;
-    }
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
@@ -286,9 +344,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     message.set(bhttp::field::content_length, std::to_string(response.body.size()));
     message.body() = std::move(response.body);
 
+    // Logged before the answer leaves (as Ganeti does): a client that has
+    // its answer finds the line in the log.
+    if (request && shared_->access_log) shared_->access_log(*request, status);
     lowest().expires_after(limits().write_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream_, message, kTuple);
-    if (request && shared_->access_log) shared_->access_log(*request, status);
     if (ec) {
       SPDLOG_DEBUG("Writing the response to {} failed: {}", peer_, ec.message());
       co_return false;
