@@ -126,9 +126,10 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   auth::UserStore users(options.users_file);
-  users.reload();
   auth::UsersFileWatcher watcher(io.get_executor(), users);
+  // Watch first, then read: no change can fall between the two.
   watcher.start();
+  users.reload();
 
   luxi::ClientConfig luxi_config;
   luxi_config.socket_path = options.luxi_socket;

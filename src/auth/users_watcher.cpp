@@ -112,13 +112,13 @@ UsersFileWatcher::UsersFileWatcher(asio::any_io_executor executor, UserStore& st
 UsersFileWatcher::~UsersFileWatcher() { stop(); }
 
 void UsersFileWatcher::start() {
-  asio::post(impl_->strand, [impl = impl_] {
-    if (!impl->watch()) {
-      SPDLOG_WARN("Users file changes will be picked up on SIGHUP until {} can be watched",
-                  impl->directory);
-    }
-    asio::co_spawn(impl->strand, impl->run(), asio::detached);
-  });
+  // The watch is set up before start() returns (nothing else uses the
+  // descriptor yet): a change made right after start-up must not be missed.
+  if (!impl_->watch()) {
+    SPDLOG_WARN("Users file changes will be picked up on SIGHUP until {} can be watched",
+                impl_->directory);
+  }
+  asio::co_spawn(impl_->strand, impl_->run(), asio::detached);
 }
 
 void UsersFileWatcher::stop() {
