@@ -1,0 +1,321 @@
+// The RAPI users file and password checks (http.auth.ParsePasswordFile and
+// VerifyBasicAuthPassword of Ganeti 3.0.2; tests-of-record H items).
+#include "rapid/auth/users.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace rapid::auth {
+namespace {
+
+using Options = std::vector<std::string>;
+
+ParseResult parse(std::string_view contents) {
+  auto result = parse_users_file(contents);
+  EXPECT_TRUE(result.has_value()) << "rejected: " << contents;
+  return result ? std::move(*result) : ParseResult{};
+}
+
+// Password and options of `name`, or a failure when the user is missing.
+::testing::AssertionResult has_user(const UserTable& table, const std::string& name,
+                                    const std::string& password, const Options& options) {
+  const User* user = table.find(name);
+  if (!user) return ::testing::AssertionFailure() << "no user '" << name << "'";
+  if (user->name != name) return ::testing::AssertionFailure() << "name " << user->name;
+  if (user->password != password) {
+    return ::testing::AssertionFailure() << "password '" << user->password << "' != '" << password << "'";
+  }
+  if (user->options != options) {
+    std::string got;
+    for (const auto& o : user->options) got += "[" + o + "]";
+    return ::testing::AssertionFailure() << "options " << got;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// --- tests-of-record H: TestReadPasswordFile -------------------------------
+
+TEST(UsersFile, SimpleLineIsOneUserWithoutOptions) {
+  const auto result = parse("user1 password");
+  EXPECT_EQ(result.table.size(), 1u);
+  EXPECT_TRUE(has_user(result.table, "user1", "password", {}));
+  EXPECT_TRUE(result.warnings.empty());
+}
+
+TEST(UsersFile, CommentsBlankLinesOptionsAndInvalidLine) {
+  const auto result = parse(
+      "# Passwords\n"
+      "user1 password\n"
+      "\n"
+      "# Comment\n"
+      "user2 pw write,read\n"
+      "   \t# Another comment\n"
+      "invalidline\n");
+  EXPECT_EQ(result.table.size(), 2u);
+  EXPECT_TRUE(has_user(result.table, "user1", "password", {}));
+  EXPECT_TRUE(has_user(result.table, "user2", "pw", {"write", "read"}));
+  EXPECT_TRUE(result.table.find("user2")->has_option("write"));
+  EXPECT_TRUE(result.table.find("user2")->has_option("read"));
+  EXPECT_FALSE(result.table.find("user1")->has_option("write"));
+  EXPECT_EQ(result.table.find("invalidline"), nullptr);
+  EXPECT_EQ(result.table.find("#"), nullptr);
+  // Exactly one warning: the invalid line.
+  EXPECT_EQ(result.warnings.size(), 1u);
+}
+
+// --- Line handling ----------------------------------------------------------
+
+TEST(UsersFile, EmptyAndWhitespaceOnlyContents) {
+  EXPECT_EQ(parse("").table.size(), 0u);
+  EXPECT_EQ(parse("\n\n \t \n").table.size(), 0u);
+  EXPECT_TRUE(parse("\n\n \t \n").warnings.empty());
+}
+
+TEST(UsersFile, NoTrailingNewlineNeeded) {
+  const auto result = parse("a pa\nb pb write");
+  EXPECT_TRUE(has_user(result.table, "a", "pa", {}));
+  EXPECT_TRUE(has_user(result.table, "b", "pb", {"write"}));
+}
+
+TEST(UsersFile, CommentsOnlyAtLineStartAfterStripping) {
+  const auto result = parse(
+      "#admin secret write\n"
+      "   # indented comment\n"
+      "\t\t#tabbed comment\n"
+      "user pw write # not a comment\n");
+  EXPECT_EQ(result.table.size(), 1u);
+  // No trailing comments: "write # not a comment" is one (unknown) option.
+  EXPECT_TRUE(has_user(result.table, "user", "pw", {"write # not a comment"}));
+  EXPECT_FALSE(result.table.find("user")->has_option("write"));
+}
+
+TEST(UsersFile, HashInsideFieldsIsData) {
+  const auto result = parse("us#er p#w\n");
+  EXPECT_TRUE(has_user(result.table, "us#er", "p#w", {}));
+}
+
+TEST(UsersFile, SurroundingWhitespaceStripped) {
+  const auto result = parse("   \t user   pw   write  \t \n");
+  EXPECT_TRUE(has_user(result.table, "user", "pw", {"write"}));
+}
+
+TEST(UsersFile, CrLfLineEndings) {
+  const auto result = parse("a pa write\r\nb pb read\r\n\r\n# c\r\nc pc\r\n");
+  EXPECT_EQ(result.table.size(), 3u);
+  EXPECT_TRUE(has_user(result.table, "a", "pa", {"write"}));
+  EXPECT_TRUE(has_user(result.table, "b", "pb", {"read"}));
+  EXPECT_TRUE(has_user(result.table, "c", "pc", {}));
+}
+
+TEST(UsersFile, BareCarriageReturnSeparatesLines) {
+  const auto result = parse("a pa\rb pb write\r");
+  EXPECT_TRUE(has_user(result.table, "a", "pa", {}));
+  EXPECT_TRUE(has_user(result.table, "b", "pb", {"write"}));
+}
+
+TEST(UsersFile, EveryUnicodeLineBreakOfSplitlines) {
+  // Python's str.splitlines(): \v \f \x1c \x1d \x1e \x85 U+2028 U+2029.
+  const std::vector<std::string> breaks = {"\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d",
+                                           "\x1e", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9"};
+  for (const auto& br : breaks) {
+    SCOPED_TRACE(::testing::PrintToString(br));
+    const auto result = parse("a pa write" + br + "b pb read" + br + "#c pc" + br);
+    EXPECT_EQ(result.table.size(), 2u);
+    EXPECT_TRUE(has_user(result.table, "a", "pa", {"write"}));
+    EXPECT_TRUE(has_user(result.table, "b", "pb", {"read"}));
+  }
+}
+
+TEST(UsersFile, UnitSeparatorIsWhitespaceButNotALineBreak) {
+  // "\x1f" is str.isspace() but not a splitlines() boundary.
+  const auto result = parse("a\x1fpa\x1fwrite\n");
+  EXPECT_EQ(result.table.size(), 1u);
+  EXPECT_TRUE(has_user(result.table, "a", "pa", {"write"}));
+}
+
+TEST(UsersFile, UnicodeWhitespaceSplitsAndStrips) {
+  // NBSP, EM SPACE and IDEOGRAPHIC SPACE are whitespace for str.split().
+  const auto result = parse("\xc2\xa0u\xe2\x80\x83p\xe3\x80\x80write\xc2\xa0\n");
+  EXPECT_TRUE(has_user(result.table, "u", "p", {"write"}));
+}
+
+TEST(UsersFile, NonAsciiNamesAndPasswordsKept) {
+  const auto result = parse("j\xc3\xb6rg p\xc3\xa4ss write\n");
+  EXPECT_TRUE(has_user(result.table, "j\xc3\xb6rg", "p\xc3\xa4ss", {"write"}));
+}
+
+// --- Options ---------------------------------------------------------------
+
+TEST(UsersFile, CommaSeparatedOptionsAreStripped) {
+  const auto result = parse(
+      "a pw write,read\n"
+      "b pw write, read\n"
+      "c pw  read ,  write \n"
+      "d pw write,,read\n"
+      "e pw foo,WRITE\n");
+  EXPECT_TRUE(has_user(result.table, "a", "pw", {"write", "read"}));
+  EXPECT_TRUE(has_user(result.table, "b", "pw", {"write", "read"}));
+  EXPECT_TRUE(has_user(result.table, "c", "pw", {"read", "write"}));
+  EXPECT_TRUE(has_user(result.table, "d", "pw", {"write", "", "read"}));
+  // Unknown options are kept; options are case-sensitive.
+  EXPECT_TRUE(has_user(result.table, "e", "pw", {"foo", "WRITE"}));
+  EXPECT_FALSE(result.table.find("e")->has_option("write"));
+}
+
+TEST(UsersFile, SpaceSeparatedOptionsAreOneOption) {
+  // Only the first two whitespace runs split: "write read" is one option.
+  const auto result = parse("user pw write read\n");
+  EXPECT_TRUE(has_user(result.table, "user", "pw", {"write read"}));
+  EXPECT_FALSE(result.table.find("user")->has_option("write"));
+  EXPECT_FALSE(result.table.find("user")->has_option("read"));
+  const auto tabs = parse("user pw write\t \tread\n");
+  EXPECT_TRUE(has_user(tabs.table, "user", "pw", {"write\t \tread"}));
+}
+
+TEST(UsersFile, LaterLineReplacesEarlier) {
+  const auto result = parse(
+      "user first write\n"
+      "other x\n"
+      "user second\n");
+  EXPECT_EQ(result.table.size(), 2u);
+  EXPECT_TRUE(has_user(result.table, "user", "second", {}));
+}
+
+TEST(UsersFile, UserNamesAreCaseSensitive) {
+  const auto result = parse("User a write\nuser b read\n");
+  EXPECT_EQ(result.table.size(), 2u);
+  EXPECT_TRUE(has_user(result.table, "User", "a", {"write"}));
+  EXPECT_TRUE(has_user(result.table, "user", "b", {"read"}));
+  EXPECT_EQ(result.table.find("USER"), nullptr);
+}
+
+TEST(UsersFile, MalformedLinesSkippedWithOneWarningEach) {
+  const auto result = parse(
+      "lonely\n"
+      "good pw\n"
+      "   alone   \n"
+      "x\x1f\n");
+  EXPECT_EQ(result.table.size(), 1u);
+  EXPECT_TRUE(has_user(result.table, "good", "pw", {}));
+  ASSERT_EQ(result.warnings.size(), 3u);
+  for (const auto& warning : result.warnings) {
+    EXPECT_EQ(warning, "Ignoring non-comment line with less than two fields");
+  }
+}
+
+TEST(UsersFile, InvalidUtf8IsAParseFailure) {
+  EXPECT_FALSE(parse_users_file("user p\xff\n").has_value());
+  EXPECT_FALSE(parse_users_file("a b\nuser \xc3\n").has_value());
+  EXPECT_FALSE(parse_users_file("\xed\xa0\x80 x\n").has_value());  // a surrogate
+  EXPECT_FALSE(parse_users_file("\xc0\xaf x\n").has_value());       // overlong
+  EXPECT_TRUE(parse_users_file("user p\xc3\xa9\n").has_value());
+}
+
+// --- Password verification (tests-of-record H) -------------------------------
+
+const std::vector<std::string> kGoodPasswords = {"pw", "pw{", "pw}", "pw{}", "pw{x}y",
+                                                 "}pw", "0", "123", "foo...:xyz", "TeST"};
+
+TEST(VerifyPassword, ClearTextForms) {
+  for (const auto& pw : kGoodPasswords) {
+    SCOPED_TRACE(pw);
+    EXPECT_TRUE(verify_password(pw, "user", pw));
+    EXPECT_TRUE(verify_password("{cleartext}" + pw, "user", pw));
+    EXPECT_TRUE(verify_password("{ClearText}" + pw, "user", pw));
+    EXPECT_TRUE(verify_password("{CLEARTEXT}" + pw, "user", pw));
+    // The realm does not matter for clear text.
+    EXPECT_TRUE(verify_password(pw, "user", pw, "abc"));
+  }
+}
+
+TEST(VerifyPassword, WrongPasswordAndUnknownSchemesNeverMatch) {
+  for (const auto& pw : kGoodPasswords) {
+    SCOPED_TRACE(pw);
+    EXPECT_FALSE(verify_password("something", "user", pw));
+    EXPECT_FALSE(verify_password("{000}" + pw, "user", pw));
+    EXPECT_FALSE(verify_password("{unk}" + pw, "user", pw));
+    EXPECT_FALSE(verify_password("{Unk}" + pw, "user", pw));
+    EXPECT_FALSE(verify_password("{UNK}" + pw, "user", pw));
+    // Not even the literal stored text.
+    EXPECT_FALSE(verify_password("{unk}" + pw, "user", "{unk}" + pw));
+  }
+  EXPECT_FALSE(verify_password("{something", "user", "pw"));
+  EXPECT_FALSE(verify_password("{something", "user", "{something"));
+  EXPECT_FALSE(verify_password("{}pw", "user", "pw"));
+  EXPECT_FALSE(verify_password("{}pw", "user", "{}pw"));
+  EXPECT_FALSE(verify_password("{x", "user", "{x"));
+  EXPECT_FALSE(verify_password("{", "user", "{"));
+  EXPECT_FALSE(verify_password("{", "user", ""));
+}
+
+TEST(VerifyPassword, ClearTextIsExactAndCaseSensitive) {
+  EXPECT_FALSE(verify_password("TeST", "user", "test"));
+  EXPECT_FALSE(verify_password("pw", "user", "pw "));
+  EXPECT_FALSE(verify_password("pw", "user", " pw"));
+  EXPECT_FALSE(verify_password("pw", "user", "p"));
+  EXPECT_FALSE(verify_password("pw", "user", ""));
+  EXPECT_TRUE(verify_password("{CLEARTEXT}", "user", ""));
+  EXPECT_FALSE(verify_password("{CLEARTEXT}", "user", "x"));
+  // A scheme in the middle is not a scheme.
+  EXPECT_TRUE(verify_password("pw{HA1}x", "user", "pw{HA1}x"));
+  // Only the first "}" ends the scheme.
+  EXPECT_TRUE(verify_password("{cleartext}}pw", "user", "}pw"));
+}
+
+TEST(VerifyPassword, Ha1Digest) {
+  // md5("user:This is only a test:pw"), from Ganeti's own test.
+  const std::string hash = "92ea58ae804481498c257b2f65561a17";
+  EXPECT_TRUE(verify_password("{ha1}" + hash, "user", "pw", "This is only a test"));
+  EXPECT_TRUE(verify_password("{HA1}" + hash, "user", "pw", "This is only a test"));
+  EXPECT_TRUE(verify_password("{Ha1}" + hash, "user", "pw", "This is only a test"));
+  EXPECT_FALSE(verify_password("{HA1}" + hash, "user", "pw", "Admin area"));
+  EXPECT_FALSE(verify_password("{HA1}" + hash, "someone", "pw", "This is only a test"));
+  EXPECT_FALSE(verify_password("{HA1}" + hash, "user", "something", "This is only a test"));
+  // Not in RAPI's realm (the default).
+  EXPECT_FALSE(verify_password("{HA1}" + hash, "user", "pw"));
+}
+
+TEST(VerifyPassword, Ha1InTheRapiRealmOnly) {
+  // md5("user:Ganeti Remote API:pw") (python3 hashlib).
+  const std::string lower = "aac14db4597a7ace3ca0519f9a7b12dd";
+  const std::string upper = "AAC14DB4597A7ACE3CA0519F9A7B12DD";
+  EXPECT_EQ(kRealm, "Ganeti Remote API");
+  EXPECT_EQ(ha1_hex("user", kRealm, "pw"), lower);
+  EXPECT_EQ(ha1_hex("user", "This is only a test", "pw"), "92ea58ae804481498c257b2f65561a17");
+  EXPECT_TRUE(verify_password("{HA1}" + lower, "user", "pw"));
+  EXPECT_TRUE(verify_password("{ha1}" + upper, "user", "pw"));
+  EXPECT_TRUE(verify_password("{HA1}aac14db4597a7ACE3CA0519f9a7b12dd", "user", "pw"));
+  EXPECT_FALSE(verify_password("{HA1}" + lower, "User", "pw"));
+  EXPECT_FALSE(verify_password("{HA1}" + lower, "user", "PW"));
+  EXPECT_FALSE(verify_password("{HA1}" + lower, "user", "pw", "Other realm"));
+  // The hash itself is not a password.
+  EXPECT_FALSE(verify_password("{HA1}" + lower, "user", lower));
+  // Truncated or padded hashes fail.
+  EXPECT_FALSE(verify_password("{HA1}" + lower.substr(1), "user", "pw"));
+  EXPECT_FALSE(verify_password("{HA1}" + lower + "0", "user", "pw"));
+  EXPECT_FALSE(verify_password("{HA1}", "user", "pw"));
+  // Clear text named like a hash does not match as a digest.
+  EXPECT_FALSE(verify_password(lower, "user", "pw"));
+}
+
+TEST(VerifyPassword, StoredFormsFromAParsedFile) {
+  const auto result = parse(
+      "plain pw\n"
+      "clear {CLEARTEXT}pw write\n"
+      "hashed {HA1}aac14db4597a7ace3ca0519f9a7b12dd read\n");
+  const User* plain = result.table.find("plain");
+  const User* clear = result.table.find("clear");
+  const User* hashed = result.table.find("hashed");
+  ASSERT_TRUE(plain && clear && hashed);
+  EXPECT_TRUE(verify_password(plain->password, "plain", "pw"));
+  EXPECT_TRUE(verify_password(clear->password, "clear", "pw"));
+  EXPECT_FALSE(verify_password(clear->password, "clear", "{CLEARTEXT}pw"));
+  // The digest binds the user name: "hashed" is not "user".
+  EXPECT_FALSE(verify_password(hashed->password, "hashed", "pw"));
+  EXPECT_TRUE(verify_password(hashed->password, "user", "pw"));
+}
+
+}  // namespace
+}  // namespace rapid::auth
