@@ -44,7 +44,6 @@ DEFAULT_RAPID = os.path.join(REPO, "build", "src", "app", "rapid")
 
 # The fixture of docs/sandbox.md.
 NODE = "node1.example.com"
-CLUSTER = "cluster.example.com"
 INST1 = "inst1.example.com"   # diskless, running, tags env:test role:web
 INST2 = "inst2.example.com"   # file disk, running
 INST3 = "inst3.example.com"   # diskless, stopped

@@ -293,10 +293,6 @@ for _name, _method, _path, _opts in ERRORS_OTHER_METHODS:
     setattr(CompareErrorsOtherMethods, "test_" + _name, _make_method_test(_method, _path, _opts))
 
 
-# Volatile parts of the result of an instance-info job (run-time data).
-INFO_RESULT_VOLATILE = ()
-
-
 class CompareJobSubmittingGets(harness.E2ETestCase):
     """GETs that submit a job: both answer a job id; the two jobs end alike."""
 

@@ -202,29 +202,29 @@ class Cleanup:
     def __init__(self, gc):
         self.gc = gc
 
-    def _job(self, job_id):
+    def job(self, job_id):
         self.gc.WaitForJobCompletion(job_id, period=0.1, retries=600)
 
     def instance(self, name):
         if name in self.gc.GetInstances():
-            self._job(self.gc.DeleteInstance(name))
+            self.job(self.gc.DeleteInstance(name))
 
     def group(self, name):
         if name in self.gc.GetGroups():
-            self._job(self.gc.DeleteGroup(name))
+            self.job(self.gc.DeleteGroup(name))
 
     def network(self, name, groups=()):
         if name in self.gc.GetNetworks():
             for group in groups:
-                self._job(self.gc.DisconnectNetwork(name, group))
-            self._job(self.gc.DeleteNetwork(name))
+                self.job(self.gc.DisconnectNetwork(name, group))
+            self.job(self.gc.DeleteNetwork(name))
 
     def tags(self, kind, name, tags):
         args = () if kind == "cluster" else (name,)
         prefix = "Cluster" if kind == "cluster" else kind
         present = [t for t in tags if t in getattr(self.gc, "Get%sTags" % prefix)(*args)]
         if present:
-            self._job(getattr(self.gc, "Delete%sTags" % prefix)(*args, present))
+            self.job(getattr(self.gc, "Delete%sTags" % prefix)(*args, present))
 
 
 class WriteMethods(ClientTestCase):
@@ -494,7 +494,7 @@ class WriteMethods(ClientTestCase):
     def test_modify_cluster(self):
         before = self.rc.GetInfo()["candidate_pool_size"]
         self.addCleanup(lambda: self.gc.GetInfo()["candidate_pool_size"] != before
-                        and self.cleanup._job(self.gc.ModifyCluster(
+                        and self.cleanup.job(self.gc.ModifyCluster(
                             candidate_pool_size=before)))
         job = self.wait(self.rc.ModifyCluster(candidate_pool_size=before + 1))
         self.assertEqual(job["ops"][0]["OP_ID"], "OP_CLUSTER_SET_PARAMS")
