@@ -2,6 +2,8 @@
 // LUXI client; handles the command line, logging and signals.
 #include "daemon.h"
 #include "logging.h"
+#include "signals.h"
+#include "startup_checks.h"
 #include "rapid/app/options.h"
 #include "rapid/auth/user_store.h"
 #include "rapid/auth/users_watcher.h"
@@ -11,60 +13,15 @@
 #include "rapid/version.h"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
-#include <filesystem>
-#include <iostream>
 #include <thread>
 
 namespace {
-
 namespace asio = boost::asio;
 using namespace rapid;
-
-bool ipv6_available() {
-  const int fd = socket(AF_INET6, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
-}
-
-// The first address of a network interface (IPv4 preferred, as on an IPv4
-// cluster), or "" when it has none.
-std::string interface_address(const std::string& name) {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string v4, v6;
-  for (const ifaddrs* entry = list; entry; entry = entry->ifa_next) {
-    if (!entry->ifa_addr || name != entry->ifa_name) continue;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (entry->ifa_addr->sa_family == AF_INET && v4.empty()) {
-      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text, sizeof text);
-      v4 = text;
-    } else if (entry->ifa_addr->sa_family == AF_INET6 && v6.empty()) {
-      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, text, sizeof text);
-      v6 = text;
-    }
-  }
-  freeifaddrs(list);
-  return v4.empty() ? v6 : v4;
-}
-
-bool is_regular_file(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(path, ec);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,38 +30,8 @@ int main(int argc, char** argv) {
   app::Options options = std::get<app::Options>(outcome);
 
   // Checks ganeti-rapi makes before it detaches.
-  if (options.ssl) {
-    if (!is_regular_file(options.ssl_cert)) {
-      std::cerr << "SSL certificate file '" << options.ssl_cert << "' was not found\n";
-      return app::kExitFailure;
-    }
-    if (!is_regular_file(options.ssl_key)) {
-      std::cerr << "SSL key file '" << options.ssl_key << "' was not found\n";
-      return app::kExitFailure;
-    }
-  }
-  if (options.master_check) {
-    std::string detail;
-    switch (app::check_master(options.ssconf_dir, detail)) {
-      case app::MasterStatus::master: break;
-      case app::MasterStatus::not_master:
-        if (options.debug) std::cerr << "Not master, exiting. " << detail << "\n";
-        return app::kExitNotMaster;
-      case app::MasterStatus::no_configuration:
-        std::cerr << detail << "\n";
-        return app::kExitNoConfiguration;
-    }
-  }
-  std::string bind_address = options.bind_address;
-  if (!options.interface.empty()) {
-    bind_address = interface_address(options.interface);
-    if (bind_address.empty()) {
-      std::cerr << "Interface " << options.interface << " has no usable address\n";
-      return app::kExitFailure;
-    }
-  } else if (bind_address.empty()) {
-    bind_address = ipv6_available() ? "::" : "0.0.0.0";
-  }
+  std::string bind_address;
+  if (const int failure = app::check_before_start(options, bind_address)) return failure;
 
   app::Daemonizer daemonizer;
   if (!options.foreground) daemonizer.detach();
@@ -125,6 +52,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   asio::io_context io;
+  app::SignalHandling signals(io);  // before anything can take long
   auth::UserStore users(options.users_file);
   auth::UsersFileWatcher watcher(io.get_executor(), users);
   // Watch first, then read: no change can fall between the two.
@@ -171,39 +99,28 @@ int main(int argc, char** argv) {
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded
   // by --shutdown-timeout); a second signal stops at once. SIGHUP: reopen
   // the log file and re-read the users file.
-  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::steady_timer shutdown_timer(io);
-  bool shutting_down = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        if (signal_number == SIGHUP) {
-          app::reopen_log_file();
-          SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
-          users.reload();
-          signals.async_wait(on_signal);
-          return;
-        }
-        if (shutting_down) {
-          SPDLOG_WARN("Second signal {}: stopping now", signal_number);
-          server->abort();
-          io.stop();
-          return;
-        }
-        shutting_down = true;
-        SPDLOG_INFO("Signal {} received: shutting down after the requests in flight", signal_number);
-        watcher.stop();
-        server->shutdown([&io] { io.stop(); });
-        shutdown_timer.expires_after(options.shutdown_timeout);
-        shutdown_timer.async_wait([&](const boost::system::error_code& timer_ec) {
-          if (timer_ec) return;
-          SPDLOG_WARN("Requests still running after the shutdown timeout: closing them");
-          server->abort();
-          io.stop();
-        });
-        signals.async_wait(on_signal);
-      };
-  signals.async_wait(on_signal);
+  const auto stop_now = [&] {
+    server->abort();
+    io.stop();
+  };
+  signals.start({.reload =
+                     [&] {
+                       app::reopen_log_file();
+                       users.reload();
+                     },
+                 .shut_down =
+                     [&] {
+                       watcher.stop();
+                       server->shutdown([&io] { io.stop(); });
+                       shutdown_timer.expires_after(options.shutdown_timeout);
+                       shutdown_timer.async_wait([&](const boost::system::error_code& ec) {
+                         if (ec) return;
+                         SPDLOG_WARN("Requests still running after the shutdown timeout: closing them");
+                         stop_now();
+                       });
+                     },
+                 .stop_now = stop_now});
 
   daemonizer.ready();
   const unsigned thread_count =

@@ -2,6 +2,7 @@
 
 #include "http_date.h"
 #include "rapid/http/status.h"
+#include "rapid/util/pyrepr.h"
 #include "rapid/util/text.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -68,9 +69,9 @@ struct LineError {
 // major >= 2, otherwise a 400 with Ganeti's message.
 LineError version_error(const std::string& line) {
   const auto words = split_words(line);
-  if (words.size() != 3) return {400, "Bad request syntax ('" + line + "')"};
+  if (words.size() != 3) return {400, "Bad request syntax (" + python_str_repr(line) + ")"};
   const std::string& version = words[2];
-  const LineError bad{400, "Bad request version ('" + version + "')"};
+  const LineError bad{400, "Bad request version (" + python_str_repr(version) + ")"};
   if (version.rfind("HTTP/", 0) != 0) return bad;
   const std::string number = version.substr(5);
   const auto dot = number.find('.');
@@ -311,7 +312,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
       }
       {
-      co_await send_error(400, "Bad request syntax ('" + first_line(buffer_) + "')",
+      co_await send_error(400, "Bad request syntax (" + python_str_repr(first_line(buffer_)) + ")",
                                     version);
       co_return;
     }

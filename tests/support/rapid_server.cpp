@@ -45,6 +45,7 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.server_header = "Ganeti 3.0.2";
   server_ = std::make_unique<http::Server>(
       io_.get_executor(), config, *handler_, [this](const http::Request& request, int status) {
+        std::lock_guard lock(access_log_mutex_);
         access_log_.push_back(request.method + " " + request.target + " " + std::to_string(status));
       });
   port_ = server_->port();
@@ -66,6 +67,11 @@ std::optional<HttpResponse> RapidServer::request(const std::string& method, cons
                                                  const std::vector<std::string>& extra_headers) {
   return HttpClient::request(port_, options_.tls, method, target, credentials, body, content_type,
                              extra_headers);
+}
+
+std::vector<std::string> RapidServer::access_log() const {
+  std::lock_guard lock(access_log_mutex_);
+  return access_log_;
 }
 
 std::optional<HttpResponse> RapidServer::admin(const std::string& method, const std::string& target,

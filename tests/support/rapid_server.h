@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -57,7 +58,8 @@ class RapidServer {
   const std::string& users_file() const { return users_file_; }
   http::Server& server() { return *server_; }
   luxi::Client& luxi_client() { return *client_; }
-  std::vector<std::string>& access_log() { return access_log_; }
+  // A copy: the server's threads append to it.
+  std::vector<std::string> access_log() const;
 
   std::optional<HttpResponse> request(const std::string& method, const std::string& target,
                                       const std::string& credentials = {}, const std::string& body = {},
@@ -81,6 +83,7 @@ class RapidServer {
   std::unique_ptr<rapi::RapiHandler> handler_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::thread> threads_;
+  mutable std::mutex access_log_mutex_;
   std::vector<std::string> access_log_;
   std::uint16_t port_ = 0;
 };
