@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
   };
   signals.start({.reload =
                      [&] {
-                       app::reopen_log_file();
+                       app::reopen_log_file();  // first: the lines below go to the new file
+                       SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
                        users.reload();
                      },
                  .shut_down =

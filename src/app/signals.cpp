@@ -17,9 +17,7 @@ void SignalHandling::wait() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     if (signal_number == SIGHUP) {
-      // Reload first, so this line lands in the reopened log file.
       actions_.reload();
-      SPDLOG_INFO("SIGHUP received: log file reopened, users file re-read");
     } else if (shutting_down_) {
       SPDLOG_WARN("Second signal {}: stopping now", signal_number);
       actions_.stop_now();
