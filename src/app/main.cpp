@@ -70,14 +70,7 @@ int main(int argc, char** argv) {
   server_config.bind_address = bind_address;
   server_config.port = options.port;
   server_config.tls = {.enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
-  server_config.limits = {.max_header_bytes = options.max_header_bytes,
-                          .max_body_bytes = options.max_body_bytes,
-                          .handshake_timeout = options.handshake_timeout,
-                          .header_timeout = options.header_timeout,
-                          .body_timeout = options.body_timeout,
-                          .idle_timeout = options.idle_timeout,
-                          .write_timeout = options.write_timeout,
-                          .max_clients = options.max_clients};
+  server_config.limits = options.limits;
   server_config.server_header = std::string("Ganeti ") + kGanetiVersion;
   const auto access_log = [](const http::Request& request, int status) {
     SPDLOG_INFO("{} {} {} {} {}", request.peer, request.method, request.target,

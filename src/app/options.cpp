@@ -62,10 +62,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("-C,--ssl-cert", o.ssl_cert, "SSL certificate path (default " + o.ssl_cert + ")");
   app.add_flag("--require-authentication", o.require_authentication,
                "Disable anonymous HTTP requests and require authentication");
-  long long max_clients = static_cast<long long>(o.max_clients);
+  long long max_clients = static_cast<long long>(o.limits.max_clients);
   app.add_option("--max-clients", max_clients,
                  "Number of simultaneous connections accepted (default " +
-                     std::to_string(o.max_clients) + ")");
+                     std::to_string(o.limits.max_clients) + ")");
 
   auto* own = "rapid options";
   app.add_option("--luxi-socket", o.luxi_socket, "LUXI socket of the master daemon")->group(own);
@@ -78,17 +78,17 @@ ParseOutcome parse_options(int argc, char** argv) {
                "Start even if this node is not the master (ssconf_master_node)")
       ->group(own);
   app.add_option("--threads", o.threads, "I/O threads (default: one per core)")->group(own);
-  app.add_option("--max-header-size", o.max_header_bytes, "Request header limit in bytes (default 8192)")
+  app.add_option("--max-header-size", o.limits.max_header_bytes, "Request header limit in bytes (default 8192)")
       ->group(own)
       ->check(CLI::PositiveNumber);
-  app.add_option("--max-body-size", o.max_body_bytes, "Request body limit in bytes (default 10 MiB)")
+  app.add_option("--max-body-size", o.limits.max_body_bytes, "Request body limit in bytes (default 10 MiB)")
       ->group(own)
       ->check(CLI::PositiveNumber);
-  add_duration(app, "--handshake-timeout", o.handshake_timeout, "TLS handshake timeout");
-  add_duration(app, "--header-timeout", o.header_timeout, "Time to send the request headers");
-  add_duration(app, "--body-timeout", o.body_timeout, "Time to send the request body");
-  add_duration(app, "--idle-timeout", o.idle_timeout, "Keep-alive idle timeout");
-  add_duration(app, "--write-timeout", o.write_timeout, "Time to send a response");
+  add_duration(app, "--handshake-timeout", o.limits.handshake_timeout, "TLS handshake timeout");
+  add_duration(app, "--header-timeout", o.limits.header_timeout, "Time to send the request headers");
+  add_duration(app, "--body-timeout", o.limits.body_timeout, "Time to send the request body");
+  add_duration(app, "--idle-timeout", o.limits.idle_timeout, "Keep-alive idle timeout");
+  add_duration(app, "--write-timeout", o.limits.write_timeout, "Time to send a response");
   add_duration(app, "--shutdown-timeout", o.shutdown_timeout,
                "Grace period for requests in flight on SIGTERM");
   add_duration(app, "--luxi-timeout", o.luxi_timeout, "Timeout of one call to the master daemon");
@@ -128,7 +128,7 @@ ParseOutcome parse_options(int argc, char** argv) {
               << o.interface << ")\n";
     return kExitFailure;
   }
-  o.max_clients = static_cast<std::size_t>(max_clients);
+  o.limits.max_clients = static_cast<std::size_t>(max_clients);
   o.syslog = syslog == "yes" ? SyslogMode::yes : syslog == "only" ? SyslogMode::only : SyslogMode::no;
   o.ssl = !no_ssl;
   o.master_check = !no_master_check;

@@ -20,20 +20,6 @@ void skip(std::string_view text, std::size_t& pos, bool want_space) {
   }
 }
 
-// Python str.strip() (Unicode whitespace).
-std::string_view strip(std::string_view text) {
-  std::size_t pos = 0;
-  skip(text, pos, true);
-  const std::size_t begin = pos;
-  std::size_t end = pos;
-  while (pos < text.size()) {
-    skip(text, pos, false);
-    end = pos;
-    skip(text, pos, true);
-  }
-  return text.substr(begin, end - begin);
-}
-
 // Python str.splitlines().
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -94,7 +80,7 @@ std::optional<ParseResult> parse_users_file(std::string_view contents) {
   if (!is_valid_utf8(contents)) return std::nullopt;
   ParseResult result;
   for (std::string_view raw_line : split_lines(contents)) {
-    const std::string_view line = strip(raw_line);
+    const std::string_view line = strip_unicode(raw_line);
     if (line.empty() || line.front() == '#') continue;
     const auto parts = split_fields(line);
     if (parts.size() < 2) {
@@ -104,7 +90,7 @@ std::optional<ParseResult> parse_users_file(std::string_view contents) {
     User user{std::string(parts[0]), std::string(parts[1]), {}};
     if (parts.size() >= 3) {
       for (const auto& option : split(parts[2], ',')) {
-        user.options.emplace_back(strip(option));
+        user.options.emplace_back(strip_unicode(option));
       }
     }
     result.table.add(std::move(user));

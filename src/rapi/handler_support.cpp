@@ -47,6 +47,16 @@ asio::awaitable<Json> submit_job(Context& ctx, Json opcodes) {
   co_return job_id;
 }
 
+asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
+  const bool bulk = ctx.query.flag("bulk");
+  Json args = list.leading_args;
+  args.push_back(bulk ? field_list(list.bulk_fields) : json_list(list.id_field));
+  for (const auto& arg : list.trailing_args) args.push_back(arg);
+  Json rows = co_await query(ctx, list.method, std::move(args));
+  if (bulk) co_return map_bulk_fields(list.bulk_fields, rows);
+  co_return uri_list(first_column(rows), list.key, list.uri_prefix);
+}
+
 Json first_column(const Json& rows) {
   Json ids = Json::array();
   if (!rows.is_array()) throw not_iterable_error(rows);

@@ -40,6 +40,20 @@ boost::asio::awaitable<Json> call_once(Context& ctx, std::string_view method, Js
 // failures as baserlib.SubmitJob does (queue full -> 503, ...).
 boost::asio::awaitable<Json> submit_job(Context& ctx, Json opcodes);
 
+// A list resource: LUXI `method` with arguments leading + [fields] +
+// trailing; with bulk=1 every object with `bulk_fields`, else entries
+// {"<key>": id, "uri": "<prefix><id>"} built from the `id_field` column.
+struct ListQuery {
+  std::string_view method;
+  Json leading_args;
+  Json trailing_args;
+  std::span<const std::string_view> bulk_fields;
+  std::string_view id_field;
+  std::string_view key;
+  std::string_view uri_prefix;
+};
+boost::asio::awaitable<Json> list_resource(Context& ctx, ListQuery list);
+
 // [{"<key>": id, "uri": "<prefix><id>"}...] sorted by id (as strings, or
 // numerically for job ids): baserlib.BuildUriList.
 Json uri_list(Json ids, std::string_view key, std::string_view uri_prefix);

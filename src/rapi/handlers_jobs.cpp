@@ -19,12 +19,9 @@ const std::vector<std::string_view> kJobFields = {
     "start_ts", "end_ts",   "oplog",  "opresult"};
 
 Awaitable get_jobs(Context& ctx) {
-  if (ctx.query.flag("bulk")) {
-    Json rows = co_await query(ctx, "QueryJobs", json_list(nullptr, field_list(kJobFieldsBulk)));
-    co_return map_bulk_fields(kJobFieldsBulk, rows);
-  }
-  Json rows = co_await query(ctx, "QueryJobs", json_list(nullptr, json_list("id")));
-  co_return uri_list(first_column(rows), "id", "/2/jobs/");
+  // (Built apart from the co_await: GCC 12 and braced temporaries.)
+  ListQuery jobs{"QueryJobs", json_list(nullptr), Json::array(), kJobFieldsBulk, "id", "id", "/2/jobs/"};
+  co_return co_await list_resource(ctx, std::move(jobs));
 }
 
 Awaitable get_job(Context& ctx) {

@@ -51,17 +51,10 @@ Json classic_args(Json names, std::span<const std::string_view> fields, bool loc
   return json_list(std::move(names), field_list(fields), lock);
 }
 
-// The list resources: sorted {key, uri} entries, or full objects with bulk=1.
-boost::asio::awaitable<Json> list_objects(Context& ctx, std::string_view method,
-                                          std::span<const std::string_view> fields,
-                                          std::string_view key, std::string_view uri_prefix,
-                                          bool lock) {
-  if (ctx.query.flag("bulk")) {
-    Json rows = co_await query(ctx, method, classic_args(Json::array(), fields, lock));
-    co_return map_bulk_fields(fields, rows);
-  }
-  Json rows = co_await query(ctx, method, json_list(Json::array(), json_list("name"), lock));
-  co_return uri_list(first_column(rows), key, uri_prefix);
+// The classic queries' list arguments: [[], fields, lock].
+ListQuery classic_list(std::string_view method, std::span<const std::string_view> fields,
+                       std::string_view key, std::string_view uri_prefix, bool lock) {
+  return ListQuery{method, json_list(Json::array()), json_list(lock), fields, "name", key, uri_prefix};
 }
 
 boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
@@ -75,8 +68,8 @@ boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
 
 Awaitable get_instances(Context& ctx) {
   const bool lock = ctx.query.flag("lock");
-  Json result = co_await list_objects(ctx, "QueryInstances", kInstanceFields, "id",
-                                      "/2/instances/", lock);
+  Json result = co_await list_resource(
+      ctx, classic_list("QueryInstances", kInstanceFields, "id", "/2/instances/", lock));
   if (ctx.query.flag("bulk")) {
     for (auto& instance : result) add_memory_alias(instance);
   }
@@ -134,7 +127,7 @@ Awaitable post_instance_reinstall(Context& ctx) {
 }
 
 Awaitable get_nodes(Context& ctx) {
-  co_return co_await list_objects(ctx, "QueryNodes", kNodeFields, "id", "/2/nodes/", false);
+  co_return co_await list_resource(ctx, classic_list("QueryNodes", kNodeFields, "id", "/2/nodes/", false));
 }
 
 Awaitable get_node(Context& ctx) {
@@ -163,14 +156,14 @@ Awaitable get_node_role(Context& ctx) {
 }
 
 Awaitable get_groups(Context& ctx) {
-  co_return co_await list_objects(ctx, "QueryGroups", kGroupFields, "name", "/2/groups/", false);
+  co_return co_await list_resource(ctx, classic_list("QueryGroups", kGroupFields, "name", "/2/groups/", false));
 }
 
 Awaitable get_group(Context& ctx) { co_return co_await get_object(ctx, "QueryGroups", kGroupFields); }
 
 Awaitable get_networks(Context& ctx) {
-  co_return co_await list_objects(ctx, "QueryNetworks", kNetworkFields, "name", "/2/networks/",
-                                  false);
+  co_return co_await list_resource(
+      ctx, classic_list("QueryNetworks", kNetworkFields, "name", "/2/networks/", false));
 }
 
 Awaitable get_network(Context& ctx) {

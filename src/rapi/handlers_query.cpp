@@ -15,33 +15,10 @@ const std::vector<std::string_view> kFilterFields = {"watermark",  "priority",  
 
 namespace {
 
-// str.isspace() of Python 3.11.
-bool is_python_space(char32_t c) {
-  return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
-         c == 0x205f || c == 0x3000;
-}
-
-// Python's str.strip() (Unicode whitespace) of UTF-8 text.
-std::string python_strip(std::string_view text) {
-  std::size_t begin = 0;
-  while (begin < text.size()) {
-    std::size_t next = begin;
-    if (!is_python_space(utf8::decode(text, next))) break;
-    begin = next;
-  }
-  std::size_t end = begin;
-  for (std::size_t pos = begin; pos < text.size();) {
-    const bool space = is_python_space(utf8::decode(text, pos));
-    if (!space) end = pos;
-  }
-  return std::string(text.substr(begin, end - begin));
-}
-
 // "a, b,c" -> ["a", "b", "c"]; empty parts stay (rlib2._SplitQueryFields).
 Json split_fields(std::string_view text) {
   Json fields = Json::array();
-  for (const auto& part : split(text, ',')) fields.push_back(python_strip(part));
+  for (const auto& part : split(text, ',')) fields.push_back(std::string(strip_unicode(part)));
   return fields;
 }
 
@@ -150,12 +127,9 @@ Awaitable get_query_fields(Context& ctx) {
 }
 
 Awaitable get_filters(Context& ctx) {
-  if (ctx.query.flag("bulk")) {
-    Json rows = co_await query(ctx, "QueryFilters", json_list(nullptr, field_list(kFilterFields)));
-    co_return map_bulk_fields(kFilterFields, rows);
-  }
-  Json rows = co_await query(ctx, "QueryFilters", json_list(nullptr, json_list("uuid")));
-  co_return uri_list(first_column(rows), "uuid", "/2/filters/");
+  ListQuery filters{"QueryFilters", json_list(nullptr), Json::array(), kFilterFields,
+                    "uuid",         "uuid",             "/2/filters/"};
+  co_return co_await list_resource(ctx, std::move(filters));
 }
 
 Awaitable post_filter(Context& ctx) {

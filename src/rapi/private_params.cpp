@@ -53,44 +53,14 @@ std::optional<Json> to_private_dict(const Json& value) {
   return dict;
 }
 
-}  // namespace
-
-bool wrap_private_values(Json& body) {
-  std::vector<Json*> todo{&body};
-  while (!todo.empty()) {
-    Json* node = todo.back();
-    todo.pop_back();
-    if (node->is_array()) {
-      for (auto& item : *node) todo.push_back(&item);
-    } else if (node->is_object()) {
-      for (auto& [key, value] : node->items()) {
-        if (!is_private_field(key)) {
-          todo.push_back(&value);
-        } else if (!is_cluster_field(key)) {
-          auto dict = to_private_dict(value);
-          if (!dict) return false;
-          value = std::move(*dict);
-        } else if (!value.is_null()) {
-          if (!value.is_object()) return false;
-          for (auto& [os, params] : value.items()) {
-            auto dict = to_private_dict(params);
-            if (!dict) return false;
-            params = std::move(*dict);
-          }
-        }
-      }
-    }
-  }
-  return true;
-}
-
-void redact_private_values(Json& root) {
-  const auto blank = [](Json& value) {
-    auto dict = to_private_dict(value);
-    if (!dict) return;  // left alone: not something Ganeti could have wrapped
-    for (auto& [k, v] : dict->items()) v = nullptr;
-    value = std::move(*dict);
-  };
+// Calls `on_private(dict)` for every private dict in `root`, where Ganeti's
+// WrapPrivateValues finds them: the value of an osparams_private or
+// osparams_secret member, and each value of an osparams_private_cluster
+// member (never looking inside them). Stops at the first false. A cluster
+// member that is neither null nor an object is skipped, or, with `strict`,
+// makes it return false.
+template <typename Fn>
+bool for_each_private_dict(Json& root, bool strict, Fn&& on_private) {
   std::vector<Json*> todo{&root};
   while (!todo.empty()) {
     Json* node = todo.back();
@@ -102,13 +72,40 @@ void redact_private_values(Json& root) {
         if (!is_private_field(key)) {
           todo.push_back(&value);
         } else if (!is_cluster_field(key)) {
-          blank(value);
+          if (!on_private(value)) return false;
         } else if (value.is_object()) {
-          for (auto& [os, params] : value.items()) blank(params);
+          for (auto& [os, params] : value.items()) {
+            if (!on_private(params)) return false;
+          }
+        } else if (strict && !value.is_null()) {
+          return false;
         }
       }
     }
   }
+  return true;
+}
+
+}  // namespace
+
+bool wrap_private_values(Json& body) {
+  return for_each_private_dict(body, /*strict=*/true, [](Json& value) {
+    auto dict = to_private_dict(value);
+    if (!dict) return false;
+    value = std::move(*dict);
+    return true;
+  });
+}
+
+void redact_private_values(Json& root) {
+  for_each_private_dict(root, /*strict=*/false, [](Json& value) {
+    // A value Ganeti could not have wrapped is left alone.
+    if (auto dict = to_private_dict(value)) {
+      for (auto& [k, v] : dict->items()) v = nullptr;
+      value = std::move(*dict);
+    }
+    return true;
+  });
 }
 
 }  // namespace rapid::rapi

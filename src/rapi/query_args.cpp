@@ -16,26 +16,6 @@ int hex_value(char c) {
   return -1;
 }
 
-// Python's str.strip() on the decoded text.
-std::string_view strip_unicode(std::string_view text) {
-  std::size_t begin = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t next = pos;
-    if (!utf8::is_space(utf8::decode(text, next))) break;
-    pos = next;
-  }
-  begin = pos;
-  std::size_t end = begin;
-  while (pos < text.size()) {
-    std::size_t next = pos;
-    const bool space = utf8::is_space(utf8::decode(text, next));
-    pos = next;
-    if (!space) end = pos;
-  }
-  return text.substr(begin, end - begin);
-}
-
 }  // namespace
 
 std::string unquote_plus(std::string_view text) {

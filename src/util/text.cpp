@@ -49,6 +49,20 @@ std::string_view strip_ascii(std::string_view text) {
   return text.substr(begin, end - begin + 1);
 }
 
+std::string_view strip_unicode(std::string_view text) {
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t next = begin;
+    if (!utf8::is_space(utf8::decode(text, next))) break;
+    begin = next;
+  }
+  std::size_t end = begin;
+  for (std::size_t pos = begin; pos < text.size();) {
+    if (!utf8::is_space(utf8::decode(text, pos))) end = pos;
+  }
+  return text.substr(begin, end - begin);
+}
+
 std::vector<std::string> split(std::string_view text, char sep) {
   std::vector<std::string> parts;
   std::size_t start = 0;

@@ -1,6 +1,8 @@
 #pragma once
 // The command line: ganeti-rapi 3.0's options plus rapid's own.
 
+#include "rapid/http/limits.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -23,7 +25,8 @@ struct Options {
   std::string ssl_key = "/var/lib/ganeti/rapi.pem";
   std::string ssl_cert = "/var/lib/ganeti/rapi.pem";
   bool require_authentication = false;
-  std::size_t max_clients = 1024;
+  // --max-clients and rapid's size limits and HTTP timeouts.
+  http::Limits limits;
 
   // rapid's own
   std::string luxi_socket = "/run/ganeti/socket/ganeti-query";
@@ -33,13 +36,6 @@ struct Options {
   std::string ssconf_dir = "/var/lib/ganeti";
   bool master_check = true;
   unsigned threads = 0;  // 0: one per core
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_body_bytes = 10 * 1024 * 1024;
-  std::chrono::milliseconds handshake_timeout{10'000};
-  std::chrono::milliseconds header_timeout{10'000};
-  std::chrono::milliseconds body_timeout{30'000};
-  std::chrono::milliseconds idle_timeout{60'000};
-  std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{30'000};
   std::chrono::milliseconds luxi_timeout{180'000};
   std::size_t luxi_connections = 32;

@@ -19,6 +19,9 @@ bool is_valid_utf8(std::string_view bytes);
 // Python str.strip() for ASCII whitespace.
 std::string_view strip_ascii(std::string_view text);
 
+// Python str.strip() of UTF-8 text (Unicode whitespace, str.isspace()).
+std::string_view strip_unicode(std::string_view text);
+
 // Python str.split(sep) (no maxsplit): "a,,b" -> {"a", "", "b"}, "" -> {""}.
 std::vector<std::string> split(std::string_view text, char sep);
 
