@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import ssl
@@ -340,6 +341,7 @@ class RapidProcess:
             if self.proc.poll() is not None:
                 # Most likely the port was taken meanwhile: try another one.
                 if "in use" in self.logs():
+                    shutil.rmtree(self.tmpdir, ignore_errors=True)
                     return False
                 raise AssertionError("rapid exited with %d at start-up:\n%s" % (
                     self.proc.returncode, self.logs()))
@@ -669,8 +671,9 @@ def stop_module_rapid():
         return
     status = proc.stop()
     if status != 0:
-        raise AssertionError("rapid exited with status %r after SIGTERM (expected 0):\n%s"
-                             % (status, proc.logs()))
+        raise AssertionError("rapid exited with status %r after SIGTERM (expected 0); its "
+                             "files are in %s:\n%s" % (status, proc.tmpdir, proc.logs()))
+    shutil.rmtree(proc.tmpdir, ignore_errors=True)
 
 
 def load_capture(name):
