@@ -202,7 +202,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         if (auto expect = parser.get().find(bhttp::field::expect);
             version == 11 && expect != parser.get().end() &&
             iequals(expect->value(), "100-continue")) {
-          bhttp::response<bhttp::empty_body> interim{bhttp::status::continue_, 11};
+          bhttp::response<bhttp::empty_body> interim(bhttp::status::continue_, 11);
           lowest().expires_after(limits().write_timeout);
           auto [ec, n] = co_await bhttp::async_write(stream_, interim, kTuple);
           if (ec) co_return;
@@ -334,8 +334,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   asio::awaitable<bool> write_response(Response response, unsigned version, bool keep_alive,
                                        const Request* request) {
     const int status = response.status;
-    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(status),
-                                                version == 10 ? 10u : 11u};
+    bhttp::response<bhttp::string_body> message(static_cast<bhttp::status>(status),
+                                                version == 10 ? 10u : 11u);
     message.reason(reason_phrase(status));
     message.set(bhttp::field::content_type, response.content_type);
     for (const auto& header : response.extra_headers) message.insert(header.name, header.value);

@@ -53,9 +53,15 @@ struct Client::Impl {
 
 namespace {
 
-struct SlotGuard {
-  AsyncSemaphore& semaphore;
-  ~SlotGuard() { semaphore.release(); }
+class SlotGuard {
+ public:
+  explicit SlotGuard(AsyncSemaphore& semaphore) : semaphore_(semaphore) {}
+  ~SlotGuard() { semaphore_.release(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  AsyncSemaphore& semaphore_;
 };
 
 }  // namespace
@@ -83,7 +89,7 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
   if (!have_slot) {
     throw Error(ErrorKind::timeout, "No free connection to the master daemon in time");
   }
-  SlotGuard guard{impl->slots};
+  SlotGuard guard(impl->slots);
 
   // A call that may change the cluster always gets a new connection: a
   // pooled one could have been closed by luxid just now, and then we could

@@ -70,11 +70,16 @@ void check_forbidden(const Context& ctx, const MethodDef& method) {
   }
 }
 
-}  // namespace
-
-Awaitable run_opcode_method(Context& ctx, const MethodDef& method) {
+// Everything before the submission, as a plain function (see "Coroutine
+// rules" in docs/architecture.md).
+Json build_opcode(Context& ctx, const MethodDef& method) {
   if (!method.forbidden.empty()) check_forbidden(ctx, method);
-  OpcodeInput input = method.input ? method.input(ctx) : OpcodeInput{ctx.body, Json::object()};
+  OpcodeInput input;
+  if (method.input) {
+    input = method.input(ctx);
+  } else {
+    input.params = ctx.body;
+  }
 
   // "depends" reaches the opcode from any object body, even where the
   // resource otherwise ignores the body.
@@ -87,9 +92,13 @@ Awaitable run_opcode_method(Context& ctx, const MethodDef& method) {
   fixed["reason"] = reason_trail(ctx);
   for (auto& [key, value] : input.fixed.items()) fixed[key] = std::move(value);
 
-  Json opcode = fill_opcode(method.opcode, input.params ? &*input.params : nullptr, fixed,
-                            method.renames);
-  co_return co_await submit_job(ctx, json_list(std::move(opcode)));
+  return fill_opcode(method.opcode, input.params ? &*input.params : nullptr, fixed, method.renames);
+}
+
+}  // namespace
+
+Awaitable run_opcode_method(Context& ctx, const MethodDef& method) {
+  co_return co_await submit_job(ctx, json_list(build_opcode(ctx, method)));
 }
 
 }  // namespace rapid::rapi

@@ -62,13 +62,19 @@ Awaitable get_tags(Context& ctx) {
   co_return tags;
 }
 
+// The job /2/os submits (no reason trail, as rlib2 builds it by hand).
+// A plain function: see "Coroutine rules" in docs/architecture.md.
+static Json os_diagnose_job() {
+  Json params = Json::object();
+  params["output_fields"] = json_list("name", "variants");
+  params["names"] = Json::array();
+  return json_list(build_opcode_unchecked("OP_OS_DIAGNOSE", params));
+}
+
 // Submits OP_OS_DIAGNOSE and waits for it like cli.PollJob, then flattens
 // the result into "name" / "name+variant" entries.
 Awaitable get_os(Context& ctx) {
-  Json op = build_opcode_unchecked(
-      "OP_OS_DIAGNOSE", Json{{"output_fields", json_list("name", "variants")},
-                             {"names", Json::array()}});
-  const Json job_id = co_await submit_job(ctx, json_list(op));
+  const Json job_id = co_await submit_job(ctx, os_diagnose_job());
 
   Json previous_info = nullptr;
   Json previous_serial = nullptr;

@@ -91,7 +91,10 @@ Awaitable get_instance_console(Context& ctx) {
   co_return row[0];
 }
 
-Awaitable post_instance_reinstall(Context& ctx) {
+// The 2-3 opcode job of a reinstall (rlib2._ParseInstanceReinstallRequest),
+// built by hand: no validation, empty reason trails. A plain function: see
+// "Coroutine rules" in docs/architecture.md.
+static Json reinstall_job(Context& ctx) {
   Json params;
   const Json* body = ctx.body_or_null();
   if (body && truthy(*body)) {
@@ -123,7 +126,11 @@ Awaitable post_instance_reinstall(Context& ctx) {
     ops.push_back(build_opcode_unchecked("OP_INSTANCE_STARTUP",
                                          Json{{"instance_name", name}, {"force", false}}));
   }
-  co_return co_await submit_job(ctx, std::move(ops));
+  return ops;
+}
+
+Awaitable post_instance_reinstall(Context& ctx) {
+  co_return co_await submit_job(ctx, reinstall_job(ctx));
 }
 
 Awaitable get_nodes(Context& ctx) {

@@ -87,7 +87,7 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   co_return error_response(*failure);
 }
 
-asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request) {
+RapiHandler::Admitted RapiHandler::admit(const http::Request& request) const {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -140,16 +140,22 @@ asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& reque
     if (!body || !wrap_private_values(*body)) throw bad_request("Unable to parse JSON data");
   }
 
-  Context ctx{request, *route->resource, std::move(route->items),
-              QueryArgs::parse(question == std::string_view::npos ? std::string_view()
-                                                                  : target.substr(question + 1)),
-              std::move(body), luxi_};
-  // (Two statements: GCC 12 miscompiles co_await inside a conditional.)
+  return Admitted{Context{request, *route->resource, std::move(route->items),
+                          QueryArgs::parse(question == std::string_view::npos
+                                               ? std::string_view()
+                                               : target.substr(question + 1)),
+                          std::move(body), luxi_},
+                  method};
+}
+
+asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request) {
+  Admitted call = admit(request);
+  // (if/else, not "?:": see "Coroutine rules" in docs/architecture.md.)
   Json result;
-  if (method->handler) {
-    result = co_await method->handler(ctx);
+  if (call.method->handler) {
+    result = co_await call.method->handler(call.ctx);
   } else {
-    result = co_await run_opcode_method(ctx, *method);
+    result = co_await run_opcode_method(call.ctx, *call.method);
   }
   redact_private_values(result);
   std::string text = dump_python(result);

@@ -4,6 +4,7 @@
 // Ganeti's JSON answers and error bodies.
 
 #include "rapid/http/handler.h"
+#include "rapid/rapi/resource.h"
 #include "rapid/rapi/router.h"
 
 #include <memory>
@@ -31,6 +32,14 @@ class RapiHandler final : public http::Handler {
   http::Response protocol_error(int status, std::string_view message) override;
 
  private:
+  // What passed Ganeti's checks, in Ganeti's order: route (404/501) unless
+  // --require-authentication, credentials (401/400), access (403), body
+  // (415/400). Throws ApiError.
+  struct Admitted {
+    Context ctx;
+    const MethodDef* method;
+  };
+  Admitted admit(const http::Request& request) const;
   boost::asio::awaitable<http::Response> dispatch(const http::Request& request);
 
   RapiOptions options_;
