@@ -2,6 +2,7 @@
 
 #include "rapid/luxi/error.h"
 #include "rapid/util/pyrepr.h"
+#include "rapid/util/text.h"
 
 namespace rapid::luxi {
 
@@ -17,6 +18,8 @@ std::string encode_request(std::string_view method, const Json& args) {
 }
 
 Json decode_response(std::string_view message) {
+  // The Python client decodes the whole message before parsing it.
+  if (auto error = python_utf8_decode_error(message)) throw Error(ErrorKind::undecodable, *error);
   auto parsed = parse_json(message);
   if (!parsed) {
     throw Error(ErrorKind::protocol, "Error while deserializing response: not valid JSON");

@@ -30,6 +30,8 @@ ApiError map_luxi_error(const luxi::Error& error, LuxiContext context,
                                   : "Can't connect to master daemon: " + socket_path);
     case ErrorKind::permission_denied:
       return ApiError(500, "Internal error: no permission to connect to the master daemon");
+    case ErrorKind::undecodable:
+      return ApiError(500, error.detail());
     case ErrorKind::timeout:
       if (submit) return ApiError(504, "Timeout while talking to the master daemon: " + error.detail());
       return ApiError(504);

@@ -3,6 +3,7 @@
 #include "rapid/util/utf8.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 
 namespace rapid {
@@ -39,6 +40,46 @@ std::string utf8_sanitize(std::string_view bytes) {
   out.reserve(bytes.size() + 8);
   utf8::for_each_code_point(bytes, [&](char32_t cp) { utf8::append(out, cp); });
   return out;
+}
+
+std::optional<std::string> python_utf8_decode_error(std::string_view bytes) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  const auto error = [&](std::size_t start, std::size_t end, const char* reason) {
+    char text[128];
+    if (end - start == 1) {
+      std::snprintf(text, sizeof text, "'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
+                    byte(start), start, reason);
+    } else {
+      std::snprintf(text, sizeof text, "'utf-8' codec can't decode bytes in position %zu-%zu: %s",
+                    start, end - 1, reason);
+    }
+    return std::optional<std::string>(text);
+  };
+  // CPython's decoder: the allowed range of the byte after each lead byte
+  // rules out overlong forms, surrogates and code points above U+10FFFF.
+  for (std::size_t i = 0; i < bytes.size();) {
+    const unsigned char lead = byte(i);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    if (lead < 0xC2 || lead > 0xF4) return error(i, i + 1, "invalid start byte");
+    const std::size_t length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    for (std::size_t k = 1; k < length; ++k) {
+      if (i + k >= bytes.size()) return error(i, bytes.size(), "unexpected end of data");
+      const unsigned char next = byte(i + k);
+      unsigned char low = 0x80, high = 0xBF;
+      if (k == 1) {
+        if (lead == 0xE0) low = 0xA0;
+        if (lead == 0xED) high = 0x9F;
+        if (lead == 0xF0) low = 0x90;
+        if (lead == 0xF4) high = 0x8F;
+      }
+      if (next < low || next > high) return error(i, i + k, "invalid continuation byte");
+    }
+    i += length;
+  }
+  return std::nullopt;
 }
 
 std::string_view strip_ascii(std::string_view text) {

@@ -250,12 +250,10 @@ class CompareGets(harness.E2ETestCase):
         self.assertLess(time.monotonic() - start, 8, "wait on a finished job blocked")
 
 
-# Known differences (see the test's docstring); expectedFailure until src/ is fixed.
-KNOWN_DIFFERENCES = {
-    # luxid echoes a non-ASCII field name as one raw byte (0xac for U+20AC), which is
-    # not UTF-8: the original fails to decode the LUXI answer (500 with Python's
-    # UnicodeDecodeError text), rapid answers 502 "Error while deserializing
-    # response: not valid JSON" (src/luxi/protocol.cpp decode_response).
+# luxid echoes a non-ASCII field name as one raw byte (0xac for U+20AC), which is
+# not UTF-8: both daemons fail to decode the LUXI answer and answer 500 with
+# Python's UnicodeDecodeError text.
+UNDECODABLE_LUXI_ANSWERS = {
     "non_ascii_field": "/2/query/instance?fields=%E2%82%AC",
 }
 
@@ -269,9 +267,8 @@ def _make_get_test(path, opts):
 
 for _name, _path, _opts in GETS:
     setattr(CompareGets, "test_get_" + _name, _make_get_test(_path, _opts))
-for _name, _path in KNOWN_DIFFERENCES.items():
-    setattr(CompareGets, "test_known_difference_" + _name,
-            unittest.expectedFailure(_make_get_test(_path, {})))
+for _name, _path in UNDECODABLE_LUXI_ANSWERS.items():
+    setattr(CompareGets, "test_get_" + _name, _make_get_test(_path, {}))
 
 
 class CompareErrorsOtherMethods(harness.E2ETestCase):

@@ -73,7 +73,11 @@ FakeLuxi::~FakeLuxi() {
 
 void FakeLuxi::stop() {
   if (stopping_.exchange(true)) return;
+  // The acceptor must be gone before the descriptor is closed: a new
+  // listening socket (a "restarted luxid" in a test) could get the same
+  // number and have its connections stolen by this acceptor.
   ::shutdown(listen_fd_, SHUT_RDWR);
+  if (acceptor_.joinable()) acceptor_.join();
   ::close(listen_fd_);
   std::filesystem::remove(path_);
   std::lock_guard lock(mutex_);

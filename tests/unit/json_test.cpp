@@ -110,5 +110,28 @@ TEST(Text, SplitKeepsEmptyParts) {
   EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
 }
 
+// Expected texts printed by /usr/bin/python3 (bytes.decode("utf-8")).
+TEST(Text, PythonUtf8DecodeErrors) {
+  const std::vector<std::pair<std::string, std::optional<std::string>>> cases = {
+      {std::string("abc", 3), std::nullopt},
+      {std::string("\xac", 1), std::string("'utf-8' codec can't decode byte 0xac in position 0: invalid start byte")},
+      {std::string("ab\xac" "d", 4), std::string("'utf-8' codec can't decode byte 0xac in position 2: invalid start byte")},
+      {std::string("\xe2\x82", 2), std::string("'utf-8' codec can't decode bytes in position 0-1: unexpected end of data")},
+      {std::string("\xe2", 1), std::string("'utf-8' codec can't decode byte 0xe2 in position 0: unexpected end of data")},
+      {std::string("\xe2(\xa1", 3), std::string("'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte")},
+      {std::string("\xf0\x90(", 3), std::string("'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte")},
+      {std::string("\xed\xa0\x80", 3), std::string("'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte")},
+      {std::string("\xe0\x80\x80", 3), std::string("'utf-8' codec can't decode byte 0xe0 in position 0: invalid continuation byte")},
+      {std::string("\xf4\x90\x80\x80", 4), std::string("'utf-8' codec can't decode byte 0xf4 in position 0: invalid continuation byte")},
+      {std::string("\xc0\xaf", 2), std::string("'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte")},
+      {std::string("x\xf0\x9f\x98", 4), std::string("'utf-8' codec can't decode bytes in position 1-3: unexpected end of data")},
+      {std::string("\xff", 1), std::string("'utf-8' codec can't decode byte 0xff in position 0: invalid start byte")},
+      {std::string("{\x22" "a\x22: \x22\xe2\x82\xac\x22, \x22" "b\x22: \x22\xac\x22}", 22), std::string("'utf-8' codec can't decode byte 0xac in position 19: invalid start byte")},
+  };
+  for (const auto& [bytes, expected] : cases) {
+    EXPECT_EQ(python_utf8_decode_error(bytes), expected) << bytes;
+  }
+}
+
 }  // namespace
 }  // namespace rapid

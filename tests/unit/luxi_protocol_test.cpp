@@ -89,8 +89,18 @@ TEST(LuxiDecode, FalsySuccessIsAFailure) {
   }
 }
 
+// The Python client decodes the message as UTF-8 before parsing it; the
+// UnicodeDecodeError becomes a 500 with its text.
+TEST(LuxiDecode, NonUtf8IsUndecodable) {
+  const Error error = decode_error("{\"success\":true,\"result\":\"\xac\"}");
+  EXPECT_EQ(error.kind(), ErrorKind::undecodable);
+  EXPECT_EQ(error.detail(), "'utf-8' codec can't decode byte 0xac in position 26: invalid start byte");
+  EXPECT_EQ(decode_error("\xff\xfe").detail(),
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte");
+}
+
 TEST(LuxiDecode, GarbageIsAProtocolError) {
-  for (const char* message : {"", "not json", "{\"success\":true,", "\xff\xfe"}) {
+  for (const char* message : {"", "not json", "{\"success\":true,"}) {
     const Error error = decode_error(message);
     EXPECT_EQ(error.kind(), ErrorKind::protocol) << message;
     EXPECT_TRUE(error.detail().starts_with("Error while deserializing response: ")) << error.detail();

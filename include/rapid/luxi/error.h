@@ -14,6 +14,7 @@ enum class ErrorKind {
   timeout,            // no complete answer in time
   connection_lost,    // the connection closed or broke during the exchange
   protocol,           // an answer that is not a LUXI response
+  undecodable,        // an answer that is not UTF-8 (Python fails decoding it: 500)
   request_rejected,   // success=false with a plain message ("Failed to parse request: ...")
   ganeti_error,       // success=false with an encoded Ganeti exception
 };

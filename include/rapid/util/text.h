@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the layers.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,11 @@ std::string html_escape(std::string_view text);
 // decode("utf-8", "replace")).
 std::string utf8_sanitize(std::string_view bytes);
 bool is_valid_utf8(std::string_view bytes);
+
+// The text of the UnicodeDecodeError Python's bytes.decode("utf-8") raises
+// for `bytes` ("'utf-8' codec can't decode byte 0xac in position 45:
+// invalid start byte"), or nullopt when they are valid UTF-8.
+std::optional<std::string> python_utf8_decode_error(std::string_view bytes);
 
 // Python str.strip() for ASCII whitespace.
 std::string_view strip_ascii(std::string_view text);
