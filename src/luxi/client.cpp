@@ -83,7 +83,8 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
   auto impl = impl_;  // keeps the pool alive across suspensions
   const auto deadline = Clock::now() + timeout.value_or(impl->config.call_timeout);
   const std::string request = encode_request(method, args);
-  SPDLOG_DEBUG("LUXI request: {}", request.substr(0, request.size() - 2));
+  // Sizes only: opcodes can carry secrets (osparams_secret) in clear text.
+  SPDLOG_DEBUG("LUXI call {} ({} bytes)", method, request.size());
 
   const bool have_slot = co_await impl->slots.acquire(deadline);
   if (!have_slot) {
@@ -125,7 +126,7 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
       }
       throw *failure;
     }
-    SPDLOG_DEBUG("LUXI response: {:.{}}", reply, 2000);
+    SPDLOG_DEBUG("LUXI answer to {} ({} bytes)", method, reply.size());
     // Only a clean exchange leaves the connection reusable.
     impl->give_back(std::move(connection));
     co_return decode_response(reply);
