@@ -78,25 +78,6 @@ std::vector<std::string> QueryArgs::names() const {
 
 namespace {
 
-// The value of a Unicode decimal digit (category Nd), or -1: Python's int()
-// accepts all of them ("\uff11" and "\u0661" are 1). Unicode 14.0, as in
-// Python 3.11: 66 runs of ten digits, listed by their zero.
-int decimal_digit(char32_t cp) {
-  static constexpr char32_t kZeros[] = {
-      0x30,    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,
-      0xbe6,   0xc66,   0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,   0x1040,
-      0x1090,  0x17e0,  0x1810,  0x1946,  0x19d0,  0x1a80,  0x1a90,  0x1b50,  0x1bb0,
-      0x1c40,  0x1c50,  0xa620,  0xa8d0,  0xa900,  0xa9d0,  0xa9f0,  0xaa50,  0xabf0,
-      0xff10,  0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450,
-      0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0,
-      0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140,
-      0x1e2f0, 0x1e950, 0x1fbf0};
-  for (char32_t zero : kZeros) {
-    if (cp >= zero && cp < zero + 10) return static_cast<int>(cp - zero);
-  }
-  return -1;
-}
-
 }  // namespace
 
 std::optional<std::string> python_int_digits(std::string_view text) {
@@ -111,7 +92,7 @@ std::optional<std::string> python_int_digits(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const char32_t cp = utf8::decode(text, pos);
-    if (const int digit = decimal_digit(cp); digit >= 0) {
+    if (const int digit = utf8::decimal_digit_value(cp); digit >= 0) {
       digits += static_cast<char>('0' + digit);
       previous_was_digit = true;
     } else if (cp == '_' && previous_was_digit && pos < text.size()) {

@@ -5,6 +5,7 @@
 // tests/e2e/check_opcode_table.py --write-vectors).
 
 #include "param_types.h"
+#include "python_ipaddress.h"
 
 #include "opcode_table.h"
 #include "rapid/rapi/api_error.h"

@@ -2,6 +2,7 @@
 // UTF-8 decoding helpers.
 
 #include <string_view>
+#include <vector>
 
 namespace rapid::utf8 {
 
@@ -88,6 +89,38 @@ inline bool is_space(char32_t cp) {
 inline bool is_line_break(char32_t cp) {
   return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x1C || cp == 0x1D ||
          cp == 0x1E || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+// The value 0-9 of a Unicode decimal digit (category Nd, Unicode 14.0 as in
+// Python 3.11: what int() and re's "\d" accept), or -1.
+inline int decimal_digit_value(char32_t cp) {
+  // The zero of each run of ten digits.
+  static constexpr char32_t kZeros[] = {
+      0x30,    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,
+      0xbe6,   0xc66,   0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,   0x1040,
+      0x1090,  0x17e0,  0x1810,  0x1946,  0x19d0,  0x1a80,  0x1a90,  0x1b50,  0x1bb0,
+      0x1c40,  0x1c50,  0xa620,  0xa8d0,  0xa900,  0xa9d0,  0xa9f0,  0xaa50,  0xabf0,
+      0xff10,  0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450,
+      0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0,
+      0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140,
+      0x1e2f0, 0x1e950, 0x1fbf0};
+  for (char32_t zero : kZeros) {
+    if (cp >= zero && cp < zero + 10) return static_cast<int>(cp - zero);
+  }
+  return -1;
+}
+
+// The code points of `text`, each as its UTF-8 substring (Python iterating a
+// str).
+inline std::vector<std::string_view> split_code_points(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    decode(text, pos);
+    out.push_back(text.substr(start, pos - start));
+  }
+  return out;
 }
 
 }  // namespace rapid::utf8
