@@ -386,6 +386,9 @@ void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   std::string peer = ec ? std::string("unknown") : format_peer(endpoint);
+  // Without this, Nagle's algorithm holds back the second segment of a TLS
+  // handshake flight or of an answer until the client's delayed ACK (~40 ms).
+  socket.set_option(tcp::no_delay(true), ec);
   const auto executor = socket.get_executor();
   if (shared->tls) {
     auto session = std::make_shared<Session<TlsStream>>(
