@@ -1,13 +1,13 @@
 // CPU cost of rapid's own work per request, without network or luxid:
 // JSON in and out in Ganeti's format, routing, users-file parsing, opcode
 // building. (Throughput against a real master: bench/compare.sh.)
+#include <benchmark/benchmark.h>
+
 #include "rapid/auth/users.h"
 #include "rapid/rapi/opcode.h"
 #include "rapid/rapi/resource.h"
 #include "rapid/rapi/router.h"
 #include "rapid/util/json.h"
-
-#include <benchmark/benchmark.h>
 
 namespace {
 
@@ -18,7 +18,8 @@ Json sample_info() {
   Json info = Json::object();
   for (int i = 0; i < 60; ++i) {
     Json params = Json::object();
-    for (int j = 0; j < 12; ++j) params["param_" + std::to_string(j)] = j % 3 ? Json(j * 1.5) : Json("value");
+    for (int j = 0; j < 12; ++j)
+      params["param_" + std::to_string(j)] = j % 3 ? Json(j * 1.5) : Json("value");
     info["key_" + std::to_string(i)] = i % 4 ? Json(params) : Json("caf\xc3\xa9 text");
   }
   return info;
@@ -52,20 +53,24 @@ void BM_FillOpcodeCreate(benchmark::State& state) {
           "disks": [{"size": 1024}], "nics": [{}], "os_type": "debian", "pnode": "n1",
           "beparams": {"memory": 128, "vcpus": 1}})");
   const Json fixed = {{"reason", Json::array()}, {"dry_run", false}};
-  for (auto _ : state) benchmark::DoNotOptimize(rapid::rapi::fill_opcode("OP_INSTANCE_CREATE", &body, fixed));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(rapid::rapi::fill_opcode("OP_INSTANCE_CREATE", &body, fixed));
 }
 BENCHMARK(BM_FillOpcodeCreate);
 
 void BM_UsersFile(benchmark::State& state) {
   std::string contents;
-  for (int i = 0; i < 100; ++i) contents += "user" + std::to_string(i) + " {HA1}0123456789abcdef0123456789abcdef write\n";
+  for (int i = 0; i < 100; ++i)
+    contents += "user" + std::to_string(i) + " {HA1}0123456789abcdef0123456789abcdef write\n";
   for (auto _ : state) benchmark::DoNotOptimize(rapid::auth::parse_users_file(contents));
 }
 BENCHMARK(BM_UsersFile);
 
 void BM_VerifyHa1(benchmark::State& state) {
-  const std::string stored = "{HA1}" + rapid::auth::ha1_hex("reader", rapid::auth::kRealm, "readpass");
-  for (auto _ : state) benchmark::DoNotOptimize(rapid::auth::verify_password(stored, "reader", "readpass"));
+  const std::string stored =
+      "{HA1}" + rapid::auth::ha1_hex("reader", rapid::auth::kRealm, "readpass");
+  for (auto _ : state)
+    benchmark::DoNotOptimize(rapid::auth::verify_password(stored, "reader", "readpass"));
 }
 BENCHMARK(BM_VerifyHa1);
 

@@ -1,9 +1,9 @@
 // Authorization header parsing (Basic, lenient base64) on any bytes.
-#include "rapid/auth/basic.h"
-
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+
+#include "rapid/auth/basic.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,13 +1,13 @@
 // FillOpcode on arbitrary JSON bodies: either a validated opcode or an
 // ApiError (400/403/500), never anything else, for every opcode.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
 #include "opcode_table.h"
 #include "rapid/rapi/api_error.h"
 #include "rapid/rapi/opcode.h"
 #include "rapid/util/json.h"
-
-#include <cstdint>
-#include <cstdlib>
-#include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

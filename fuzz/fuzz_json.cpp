@@ -1,12 +1,12 @@
 // JSON: whatever parses must serialise (Python style) to JSON that parses
 // back to the same value, and repr() must not fail.
-#include "rapid/util/json.h"
-#include "rapid/util/pyrepr.h"
-
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+
+#include "rapid/util/json.h"
+#include "rapid/util/pyrepr.h"
 
 namespace {
 

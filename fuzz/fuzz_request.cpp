@@ -2,21 +2,20 @@
 // access, body decoding, query parsing, opcode building) without sockets.
 // The LUXI socket does not exist, so calls fail the way they do when the
 // master is down. Input: "<method> <target>\n<authorization>\n<content-type>\n<body>".
-#include "rapid/auth/user_store.h"
-#include "rapid/http/message.h"
-#include "rapid/luxi/client.h"
-#include "rapid/rapi/rapi_handler.h"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <string_view>
+
+#include "rapid/auth/user_store.h"
+#include "rapid/http/message.h"
+#include "rapid/luxi/client.h"
+#include "rapid/rapi/rapi_handler.h"
 
 namespace {
 
@@ -56,10 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   rapid::http::Request request;
   const auto space = request_line.find(' ');
   request.method = std::string(request_line.substr(0, space));
-  request.target = space == std::string_view::npos ? "/" : std::string(request_line.substr(space + 1));
+  request.target =
+      space == std::string_view::npos ? "/" : std::string(request_line.substr(space + 1));
   request.headers.push_back({"Host", "fuzz"});
-  if (const auto auth = next_line(text); !auth.empty()) request.headers.push_back({"Authorization", std::string(auth)});
-  if (const auto type = next_line(text); !type.empty()) request.headers.push_back({"Content-Type", std::string(type)});
+  if (const auto auth = next_line(text); !auth.empty())
+    request.headers.push_back({"Authorization", std::string(auth)});
+  if (const auto type = next_line(text); !type.empty())
+    request.headers.push_back({"Content-Type", std::string(type)});
   request.body = std::string(text);
   request.peer = "fuzz:0";
 

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     const std::filesystem::path path(argv[i]);
     std::vector<std::filesystem::path> files;
     if (std::filesystem::is_directory(path)) {
-      for (const auto& entry : std::filesystem::directory_iterator(path)) files.push_back(entry.path());
+      for (const auto& entry : std::filesystem::directory_iterator(path))
+        files.push_back(entry.path());
     } else {
       files.push_back(path);
     }

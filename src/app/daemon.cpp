@@ -42,7 +42,8 @@ void Daemonizer::detach() {
   if (grandchild < 0) _exit(kExitFailure);
   if (grandchild > 0) _exit(kExitSuccess);
   pipe_fd_ = fds[1];
-  if (chdir("/") != 0) { /* nothing sensible to do */ }
+  if (chdir("/") != 0) { /* nothing sensible to do */
+  }
   umask(077);
   const int null_fd = open("/dev/null", O_RDWR);
   if (null_fd >= 0) {
@@ -88,7 +89,8 @@ PidFile::PidFile(std::string path) : path_(std::move(path)) {
     throw std::runtime_error("Error while locking PID file " + path_ + ": " + reason);
   }
   const std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd_, 0) != 0 || write(fd_, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
+  if (ftruncate(fd_, 0) != 0 ||
+      write(fd_, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
     throw std::runtime_error("Error while writing PID file " + path_ + ": " + std::strerror(errno));
   }
 }

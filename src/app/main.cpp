@@ -1,9 +1,14 @@
 // rapid: wires the HTTP server to the RAPI handler, the users file and the
 // LUXI client; handles the command line, logging and signals.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <thread>
+
 #include "daemon.h"
 #include "logging.h"
-#include "signals.h"
-#include "startup_checks.h"
 #include "rapid/app/options.h"
 #include "rapid/auth/user_store.h"
 #include "rapid/auth/users_watcher.h"
@@ -11,13 +16,8 @@
 #include "rapid/luxi/client.h"
 #include "rapid/rapi/rapi_handler.h"
 #include "rapid/version.h"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
-
-#include <csignal>
-#include <thread>
+#include "signals.h"
+#include "startup_checks.h"
 
 namespace {
 namespace asio = boost::asio;
@@ -64,12 +64,14 @@ int main(int argc, char** argv) {
   luxi_config.call_timeout = options.luxi_timeout;
   luxi_config.max_connections = options.luxi_connections;
   luxi::Client luxi(io.get_executor(), luxi_config);
-  rapi::RapiHandler handler({.require_authentication = options.require_authentication}, users, luxi);
+  rapi::RapiHandler handler({.require_authentication = options.require_authentication}, users,
+                            luxi);
 
   http::ServerConfig server_config;
   server_config.bind_address = bind_address;
   server_config.port = options.port;
-  server_config.tls = {.enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
+  server_config.tls = {
+      .enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
   server_config.limits = options.limits;
   server_config.server_header = std::string("Ganeti ") + kGanetiVersion;
   const auto access_log = [](const http::Request& request, int status) {
@@ -110,7 +112,8 @@ int main(int argc, char** argv) {
                        shutdown_timer.expires_after(options.shutdown_timeout);
                        shutdown_timer.async_wait([&](const boost::system::error_code& ec) {
                          if (ec) return;
-                         SPDLOG_WARN("Requests still running after the shutdown timeout: closing them");
+                         SPDLOG_WARN(
+                             "Requests still running after the shutdown timeout: closing them");
                          stop_now();
                        });
                      },

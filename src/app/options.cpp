@@ -1,11 +1,11 @@
 #include "rapid/app/options.h"
 
-#include "rapid/version.h"
-
-#include <CLI/CLI.hpp>
 #include <netdb.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
+
+#include "rapid/version.h"
 
 namespace rapid::app {
 namespace {
@@ -26,7 +26,8 @@ std::uint16_t default_port() {
 void add_duration(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
                   const std::string& help) {
   app.add_option_function<double>(
-         name, [&target](double seconds) {
+         name,
+         [&target](double seconds) {
            target = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
          },
          help + " (seconds, default " + std::to_string(target.count() / 1000) + ")")
@@ -44,8 +45,8 @@ ParseOutcome parse_options(int argc, char** argv) {
   // Positional arguments get ganeti-rapi's own message below.
   std::vector<std::string> positional;
   app.add_option("args", positional)->group("");
-  app.set_version_flag("--version",
-                       std::string("ganeti-rapi (ganeti) ") + kGanetiVersion + "\nrapid " + kRapidVersion);
+  app.set_version_flag("--version", std::string("ganeti-rapi (ganeti) ") + kGanetiVersion +
+                                        "\nrapid " + kRapidVersion);
 
   app.add_flag("-f,--foreground", o.foreground, "Don't detach from the current terminal");
   app.add_flag("-d,--debug", o.debug, "Enable debug messages");
@@ -78,14 +79,17 @@ ParseOutcome parse_options(int argc, char** argv) {
                "Start even if this node is not the master (ssconf_master_node)")
       ->group(own);
   app.add_option("--threads", o.threads, "I/O threads (default: one per core)")->group(own);
-  app.add_option("--max-header-size", o.limits.max_header_bytes, "Request header limit in bytes (default 8192)")
+  app.add_option("--max-header-size", o.limits.max_header_bytes,
+                 "Request header limit in bytes (default 8192)")
       ->group(own)
       ->check(CLI::PositiveNumber);
-  app.add_option("--max-body-size", o.limits.max_body_bytes, "Request body limit in bytes (default 10 MiB)")
+  app.add_option("--max-body-size", o.limits.max_body_bytes,
+                 "Request body limit in bytes (default 10 MiB)")
       ->group(own)
       ->check(CLI::PositiveNumber);
   add_duration(app, "--handshake-timeout", o.limits.handshake_timeout, "TLS handshake timeout");
-  add_duration(app, "--header-timeout", o.limits.header_timeout, "Time to send the request headers");
+  add_duration(app, "--header-timeout", o.limits.header_timeout,
+               "Time to send the request headers");
   add_duration(app, "--body-timeout", o.limits.body_timeout, "Time to send the request body");
   add_duration(app, "--idle-timeout", o.limits.idle_timeout, "Keep-alive idle timeout");
   add_duration(app, "--write-timeout", o.limits.write_timeout, "Time to send a response");
@@ -96,9 +100,9 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Connections to the master daemon kept at most (default 32)")
       ->group(own)
       ->check(CLI::PositiveNumber);
-  for (const char* name : {"--handshake-timeout", "--header-timeout", "--body-timeout",
-                           "--idle-timeout", "--write-timeout", "--shutdown-timeout",
-                           "--luxi-timeout"}) {
+  for (const char* name :
+       {"--handshake-timeout", "--header-timeout", "--body-timeout", "--idle-timeout",
+        "--write-timeout", "--shutdown-timeout", "--luxi-timeout"}) {
     app.get_option(name)->group(own);
   }
 
@@ -129,7 +133,9 @@ ParseOutcome parse_options(int argc, char** argv) {
     return kExitFailure;
   }
   o.limits.max_clients = static_cast<std::size_t>(max_clients);
-  o.syslog = syslog == "yes" ? SyslogMode::yes : syslog == "only" ? SyslogMode::only : SyslogMode::no;
+  o.syslog = syslog == "yes"    ? SyslogMode::yes
+             : syslog == "only" ? SyslogMode::only
+                                : SyslogMode::no;
   o.ssl = !no_ssl;
   o.master_check = !no_master_check;
   return o;

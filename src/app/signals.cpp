@@ -6,7 +6,8 @@
 
 namespace rapid::app {
 
-SignalHandling::SignalHandling(boost::asio::io_context& io) : signals_(io, SIGTERM, SIGINT, SIGHUP) {}
+SignalHandling::SignalHandling(boost::asio::io_context& io)
+    : signals_(io, SIGTERM, SIGINT, SIGHUP) {}
 
 void SignalHandling::start(Actions actions) {
   actions_ = std::move(actions);

@@ -6,7 +6,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
 #include <functional>
 
 namespace rapid::app {
@@ -14,9 +13,9 @@ namespace rapid::app {
 class SignalHandling {
  public:
   struct Actions {
-    std::function<void()> reload;       // SIGHUP
-    std::function<void()> shut_down;    // first SIGTERM/SIGINT
-    std::function<void()> stop_now;     // second SIGTERM/SIGINT
+    std::function<void()> reload;     // SIGHUP
+    std::function<void()> shut_down;  // first SIGTERM/SIGINT
+    std::function<void()> stop_now;   // second SIGTERM/SIGINT
   };
 
   explicit SignalHandling(boost::asio::io_context& io);

@@ -1,7 +1,5 @@
 #include "startup_checks.h"
 
-#include "daemon.h"
-
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -10,6 +8,8 @@
 
 #include <filesystem>
 #include <iostream>
+
+#include "daemon.h"
 
 namespace rapid::app {
 namespace {
@@ -31,10 +31,12 @@ std::string interface_address(const std::string& name) {
     if (!entry->ifa_addr || name != entry->ifa_name) continue;
     char text[INET6_ADDRSTRLEN] = {};
     if (entry->ifa_addr->sa_family == AF_INET && v4.empty()) {
-      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text, sizeof text);
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text,
+                sizeof text);
       v4 = text;
     } else if (entry->ifa_addr->sa_family == AF_INET6 && v6.empty()) {
-      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, text, sizeof text);
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, text,
+                sizeof text);
       v6 = text;
     }
   }
@@ -63,7 +65,8 @@ int check_before_start(const Options& options, std::string& bind_address) {
   if (options.master_check) {
     std::string detail;
     switch (check_master(options.ssconf_dir, detail)) {
-      case MasterStatus::master: break;
+      case MasterStatus::master:
+        break;
       case MasterStatus::not_master:
         if (options.debug) std::cerr << "Not master, exiting. " << detail << "\n";
         return kExitNotMaster;

@@ -2,9 +2,9 @@
 // What ganeti-rapi checks before it detaches: the SSL files, the master
 // role of this node, the address to bind.
 
-#include "rapid/app/options.h"
-
 #include <string>
+
+#include "rapid/app/options.h"
 
 namespace rapid::app {
 

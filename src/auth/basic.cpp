@@ -1,8 +1,8 @@
 #include "rapid/auth/basic.h"
 
-#include "rapid/util/text.h"
-
 #include <vector>
+
+#include "rapid/util/text.h"
 
 namespace rapid::auth {
 namespace {

@@ -1,12 +1,12 @@
 #include "rapid/auth/users.h"
 
-#include "rapid/util/text.h"
-#include "rapid/util/utf8.h"
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
+
+#include "rapid/util/text.h"
+#include "rapid/util/utf8.h"
 
 namespace rapid::auth {
 namespace {
@@ -113,8 +113,8 @@ std::string ha1_hex(std::string_view username, std::string_view realm, std::stri
   return hex;
 }
 
-bool verify_password(std::string_view stored, std::string_view username,
-                     std::string_view password, std::string_view realm) {
+bool verify_password(std::string_view stored, std::string_view username, std::string_view password,
+                     std::string_view realm) {
   std::string expected(stored);
   if (expected.empty() || expected.front() != '{') expected = "{CLEARTEXT}" + expected;
   const auto scheme_end = expected.find('}', 1);

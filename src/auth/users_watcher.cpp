@@ -1,5 +1,10 @@
 #include "rapid/auth/users_watcher.h"
 
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -7,12 +12,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
-
-#include <sys/inotify.h>
-#include <unistd.h>
-
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -68,8 +67,8 @@ struct UsersFileWatcher::Impl : std::enable_shared_from_this<Impl> {
         // Whatever happened while we were not watching.
         store.reload();
       }
-      auto [ec, n] =
-          co_await descriptor.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] = co_await descriptor.async_read_some(asio::buffer(buffer),
+                                                         asio::as_tuple(asio::use_awaitable));
       if (stopped) break;
       if (ec) {
         SPDLOG_WARN("Reading inotify events failed: {}", ec.message());

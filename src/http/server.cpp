@@ -1,7 +1,6 @@
 #include "rapid/http/server.h"
 
-#include "session.h"
-#include "tls_context.h"
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+
+#include "session.h"
+#include "tls_context.h"
 
 namespace rapid::http {
 
@@ -28,8 +29,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
                                              [this] { wake_listener(); });
     if (shared->config.tls.enabled) {
-      shared->tls =
-          std::make_unique<asio::ssl::context>(make_tls_context(shared->config.tls));
+      shared->tls = std::make_unique<asio::ssl::context>(make_tls_context(shared->config.tls));
     }
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
@@ -82,14 +82,13 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Handler& han
     : impl_(std::make_shared<Impl>(executor, std::move(config), handler, std::move(access_log))) {}
 
 Server::~Server() {
-
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
 }
 
 void Server::start() {
-  asio::co_spawn(impl_->strand, [impl = impl_]() { return impl->accept_loop(); },
-                 asio::detached);
+  asio::co_spawn(
+      impl_->strand, [impl = impl_]() { return impl->accept_loop(); }, asio::detached);
 }
 
 void Server::shutdown(std::function<void()> on_drained) {

@@ -1,9 +1,6 @@
 #include "session.h"
 
-#include "http_date.h"
-#include "rapid/http/status.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +11,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <spdlog/spdlog.h>
+
+#include "http_date.h"
+#include "rapid/http/status.h"
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/text.h"
 
 namespace rapid::http {
 namespace {
@@ -59,19 +60,21 @@ std::vector<std::string> split_words(const std::string& line) {
   return words;
 }
 
-struct LineError {
+// A request refused before it reached the handler.
+struct Rejection {
   int status;
   std::string message;
+  unsigned version = 11;  // of the answer's status line
 };
 
 // Ganeti's verdict on a request line Beast refused for its version (Beast
 // takes HTTP/1.0 and HTTP/1.1 only): 505 for HTTP/<major>.<minor> with
 // major >= 2, otherwise a 400 with Ganeti's message.
-LineError version_error(const std::string& line) {
+Rejection version_error(const std::string& line) {
   const auto words = split_words(line);
   if (words.size() != 3) return {400, "Bad request syntax (" + python_str_repr(line) + ")"};
   const std::string& version = words[2];
-  const LineError bad{400, "Bad request version (" + python_str_repr(version) + ")"};
+  const Rejection bad{400, "Bad request version (" + python_str_repr(version) + ")"};
   if (version.rfind("HTTP/", 0) != 0) return bad;
   const std::string number = version.substr(5);
   const auto dot = number.find('.');
@@ -84,12 +87,27 @@ LineError version_error(const std::string& line) {
   if (!digits(major) || !digits(minor)) return bad;
   // Leading zeros are ignored: "02.0" is 2.0.
   const auto first = major.find_first_not_of('0');
-  const bool at_least_2 = first != std::string::npos && (major.size() - first > 1 || major[first] >= '2');
+  const bool at_least_2 =
+      first != std::string::npos && (major.size() - first > 1 || major[first] >= '2');
   if (at_least_2) return {505, "Invalid HTTP Version (" + number + ")"};
   return bad;  // 0.x and 1.x other than 1.0/1.1
 }
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The handler's view of a parsed request (moves the body out).
+Request to_request(bhttp::request<bhttp::string_body>& message, const std::string& peer) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.version = message.version();
+  for (const auto& field : message) {
+    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  request.body = std::move(message.body());
+  request.peer = peer;
+  return request;
+}
 
 // Start and end of a connection, one overload per stream kind (plain
 // functions rather than "if constexpr": GCC 12 miscompiles co_await inside
@@ -167,77 +185,72 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   asio::awaitable<void> serve() {
     for (bool first = true;; first = false) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
-      parser.body_limit(limits().max_body_bytes);
-
-      idle_ = buffer_.size() == 0;
-      if (stopping_ && idle_) co_return;
-      lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
-      const beast::error_code skip_ec = co_await skip_empty_lines();
-      if (skip_ec) co_return;  // closed, timed out or cancelled: no answer
-      auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
-      idle_ = false;
-      if (read_ec) {
-      co_await reject_unreadable(read_ec, parser);
-      co_return;
-    }
-
-      const unsigned version = parser.get().version();
-      if (version >= 20) {
-        {
-      co_await send_error(505, "Invalid HTTP Version (" + std::to_string(version / 10) +
-                                               "." + std::to_string(version % 10) + ")",
-                                      11);
-      co_return;
-    }
-      }
-      if (version == 11 && parser.get().find(bhttp::field::host) == parser.get().end()) {
-        {
-      co_await send_error(400, "Missing Host header", version);
-      co_return;
-    }
-      }
-      if (!parser.is_done()) {
-        if (auto expect = parser.get().find(bhttp::field::expect);
-            version == 11 && expect != parser.get().end() &&
-            iequals(expect->value(), "100-continue")) {
-          bhttp::response<bhttp::empty_body> interim(bhttp::status::continue_, 11);
-          lowest().expires_after(limits().write_timeout);
-          auto [ec, n] = co_await bhttp::async_write(stream_, interim, kTuple);
-          if (ec) co_return;
-        }
-        lowest().expires_after(limits().body_timeout);
-        auto [body_ec, m] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
-        if (body_ec) {
-      co_await reject_unreadable(body_ec, parser);
-      co_return;
-    }
-      }
-
-      auto& message = parser.get();
-      const bool is_head = message.method() == bhttp::verb::head;
-      // A HEAD answer carries a body here (as in Ganeti), so the framing is
-      // ambiguous for the client: never reuse such a connection.
-      const bool keep_alive = message.keep_alive() && !is_head;
-
-      Request request;
-      request.method = std::string(message.method_string());
-      request.target = std::string(message.target());
-      request.version = version;
-      for (const auto& field : message) {
-        request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-      }
-      request.body = std::move(message.body());
-      request.peer = peer_;
-
+      std::optional<Request> request = co_await read_request(first);
+      if (!request) co_return;
       lowest().expires_never();
-      Response response = co_await call_handler(request);
-      const bool written = co_await write_response(std::move(response), version,
-                                                   keep_alive && !stopping_, &request);
-      if (!written) co_return;
-      if (!keep_alive || stopping_) co_return;
+      Response response = co_await call_handler(*request);
+      const bool keep_alive = keep_alive_ && !stopping_;
+      const bool written =
+          co_await write_response(std::move(response), request->version, keep_alive, &*request);
+      if (!written || !keep_alive) co_return;
     }
+  }
+
+  // The next request, complete; nullopt when the connection is done: closed,
+  // timed out, or a protocol error that has been answered already. Sets
+  // keep_alive_ for the answer.
+  asio::awaitable<std::optional<Request>> read_request(bool first) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
+    parser.body_limit(limits().max_body_bytes);
+
+    idle_ = buffer_.size() == 0;
+    if (stopping_ && idle_) co_return std::nullopt;
+    lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
+    const beast::error_code skip_ec = co_await skip_empty_lines();
+    if (skip_ec) co_return std::nullopt;  // closed, timed out or cancelled: no answer
+    auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+    idle_ = false;
+    if (read_ec) {
+      co_await reject_unreadable(read_ec, parser);
+      co_return std::nullopt;
+    }
+
+    const unsigned version = parser.get().version();
+    if (version >= 20) {
+      co_await send_error(505,
+                          "Invalid HTTP Version (" + std::to_string(version / 10) + "." +
+                              std::to_string(version % 10) + ")",
+                          11);
+      co_return std::nullopt;
+    }
+    if (version == 11 && parser.get().find(bhttp::field::host) == parser.get().end()) {
+      co_await send_error(400, "Missing Host header", version);
+      co_return std::nullopt;
+    }
+    if (!parser.is_done()) {
+      const auto expect = parser.get().find(bhttp::field::expect);
+      if (version == 11 && expect != parser.get().end() &&
+          iequals(expect->value(), "100-continue")) {
+        bhttp::response<bhttp::empty_body> interim(bhttp::status::continue_, 11);
+        lowest().expires_after(limits().write_timeout);
+        auto [ec, n] = co_await bhttp::async_write(stream_, interim, kTuple);
+        if (ec) co_return std::nullopt;
+      }
+      lowest().expires_after(limits().body_timeout);
+      auto [body_ec, m] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+      if (body_ec) {
+        co_await reject_unreadable(body_ec, parser);
+        co_return std::nullopt;
+      }
+    }
+
+    auto& message = parser.get();
+    // A HEAD answer carries a body here (as in Ganeti), so the framing is
+    // ambiguous for the client: never reuse such a connection.
+    keep_alive_ = message.keep_alive() && message.method() != bhttp::verb::head;
+
+    co_return to_request(message, peer_);
   }
 
   // Drops empty lines (CRLF or LF) before a request line, as RFC 7230 3.5
@@ -282,45 +295,36 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   // (timeouts, clients that went away, TLS failures).
   asio::awaitable<void> reject_unreadable(beast::error_code ec,
                                           const bhttp::request_parser<bhttp::string_body>& parser) {
-    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-    if (ec == bhttp::error::header_limit) {
-      {
-      co_await send_error(431, "Request header too large", version);
-      co_return;
-    }
-    }
-    if (ec == bhttp::error::body_limit) {
-      {
-      co_await send_error(
-          413, "Request body larger than " + std::to_string(limits().max_body_bytes) + " bytes",
-          version);
-      co_return;
-    }
-    }
-    if (ec == bhttp::error::bad_version) {
-      const LineError error = version_error(first_line(buffer_));
-      co_await send_error(error.status, error.message, 11);
-      co_return;
-    }
-    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
-        ec != bhttp::error::need_more && ec != bhttp::error::need_buffer) {
-      if (parser.is_header_done()) {
-        {
-      co_await send_error(400, "Bad request: " + ec.message(), version);
-      co_return;
-    }
+    const std::optional<Rejection> answer = rejection(ec, parser);
+    if (!answer) {
+      if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
+        SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());
       }
-      {
-      co_await send_error(400, "Bad request syntax (" + python_str_repr(first_line(buffer_)) + ")",
-                                    version);
       co_return;
     }
+    co_await send_error(answer->status, answer->message, answer->version);
+  }
+
+  // What to answer to a request Beast could not read, if anything.
+  std::optional<Rejection> rejection(
+      beast::error_code ec, const bhttp::request_parser<bhttp::string_body>& parser) const {
+    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    if (ec == bhttp::error::header_limit)
+      return Rejection{431, "Request header too large", version};
+    if (ec == bhttp::error::body_limit) {
+      return Rejection{
+          413, "Request body larger than " + std::to_string(limits().max_body_bytes) + " bytes",
+          version};
     }
-    if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
-      SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());
-    }
-    co_return;
+    if (ec == bhttp::error::bad_version) return version_error(first_line(buffer_));
+    const bool syntax_error =
+        ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+        ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
+    if (!syntax_error) return std::nullopt;
+    if (parser.is_header_done()) return Rejection{400, "Bad request: " + ec.message(), version};
+    return Rejection{400, "Bad request syntax (" + python_str_repr(first_line(buffer_)) + ")",
+                     version};
   }
 
   asio::awaitable<void> send_error(int status, const std::string& message, unsigned version) {
@@ -363,6 +367,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::shared_ptr<SessionShared> shared_;
   bool idle_ = false;
   bool stopping_ = false;
+  bool keep_alive_ = false;
 };
 
 template <class Stream>

@@ -1,19 +1,20 @@
 #pragma once
 
-#include "connection_tracker.h"
-#include "rapid/http/server.h"
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
 #include <memory>
+
+#include "connection_tracker.h"
+#include "rapid/http/server.h"
 
 namespace rapid::http {
 
 // State every connection of one server shares.
 struct SessionShared {
   SessionShared(ServerConfig c, Handler& h, AccessLogFn log, std::function<void()> on_slot_freed)
-      : config(std::move(c)), handler(h), access_log(std::move(log)),
+      : config(std::move(c)),
+        handler(h),
+        access_log(std::move(log)),
         tracker(std::move(on_slot_freed)) {}
 
   ServerConfig config;

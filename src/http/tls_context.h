@@ -1,8 +1,8 @@
 #pragma once
 
-#include "rapid/http/server.h"
-
 #include <boost/asio/ssl/context.hpp>
+
+#include "rapid/http/server.h"
 
 namespace rapid::http {
 

@@ -1,14 +1,14 @@
 #include "rapid/luxi/client.h"
 
-#include "async_semaphore.h"
-#include "connection.h"
-#include "rapid/luxi/error.h"
-#include "rapid/luxi/protocol.h"
-
 #include <spdlog/spdlog.h>
 
 #include <mutex>
 #include <vector>
+
+#include "async_semaphore.h"
+#include "connection.h"
+#include "rapid/luxi/error.h"
+#include "rapid/luxi/protocol.h"
 
 namespace rapid::luxi {
 
@@ -107,8 +107,8 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
     std::string reply;
     std::optional<Error> failure;
     try {
-      reply = co_await connection->exchange(request, deadline, impl->config.max_reply_bytes,
-                                            written);
+      reply =
+          co_await connection->exchange(request, deadline, impl->config.max_reply_bytes, written);
     } catch (const Error& error) {
       failure = error;
     }

@@ -1,18 +1,17 @@
 #include "connection.h"
 
-#include "rapid/luxi/error.h"
-#include "rapid/luxi/protocol.h"
+#include <sys/socket.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <sys/socket.h>
-
-#include <array>
 #include <cerrno>
+
+#include "rapid/luxi/error.h"
+#include "rapid/luxi/protocol.h"
 
 namespace rapid::luxi {
 
@@ -107,8 +106,8 @@ asio::awaitable<std::string> Connection::exchange(const std::string& request,
     if (end != std::string::npos) {
       // A whole message may arrive in one read: the limit applies to it too.
       if (end > max_reply_bytes) {
-        throw Error(ErrorKind::protocol, "Response larger than " + std::to_string(max_reply_bytes) +
-                                             " bytes");
+        throw Error(ErrorKind::protocol,
+                    "Response larger than " + std::to_string(max_reply_bytes) + " bytes");
       }
       std::string reply = buffer_.substr(0, end);
       buffer_.erase(0, end + 1);
@@ -116,13 +115,14 @@ asio::awaitable<std::string> Connection::exchange(const std::string& request,
     }
     scanned = buffer_.size();
     if (buffer_.size() > max_reply_bytes) {
-      throw Error(ErrorKind::protocol, "Response larger than " + std::to_string(max_reply_bytes) +
-                                           " bytes");
+      throw Error(ErrorKind::protocol,
+                  "Response larger than " + std::to_string(max_reply_bytes) + " bytes");
     }
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), kTuple);
     if (ec) {
       if (watchdog.fired()) throw Error(ErrorKind::timeout, "Extended receive timeout");
-      if (ec == asio::error::eof) throw Error(ErrorKind::connection_lost, "Connection closed while reading");
+      if (ec == asio::error::eof)
+        throw Error(ErrorKind::connection_lost, "Connection closed while reading");
       throw Error(ErrorKind::connection_lost, "Error while receiving: " + ec.message());
     }
     buffer_.append(chunk.data(), n);

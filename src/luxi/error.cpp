@@ -1,28 +1,64 @@
 #include "rapid/luxi/error.h"
 
-#include "rapid/util/pyrepr.h"
-
 #include <algorithm>
 #include <array>
 #include <string_view>
+
+#include "rapid/util/pyrepr.h"
 
 namespace rapid::luxi {
 namespace {
 
 // Every GenericError subclass of Ganeti 3.0's errors module.
 constexpr std::array<std::string_view, 49> kGanetiErrorClasses = {
-    "GenericError",       "LockError",          "PidFileLockError",   "HypervisorError",
-    "HotplugError",       "ProgrammerError",    "BlockDeviceError",   "ConfigurationError",
-    "ConfigVersionMismatch", "ConfigVerifyError", "AddressPoolError", "ReservationError",
-    "RemoteError",        "SignatureError",     "ParameterError",     "ResultValidationError",
-    "OpPrereqError",      "OpExecError",        "OpResultError",      "OpRetryNotSupportedError",
-    "DeviceCreationError", "OpCodeUnknown",     "JobLost",            "JobCanceled",
-    "JobFileCorrupted",   "ResolverError",      "HooksFailure",       "HooksAbort",
-    "UnitParseError",     "ParseError",         "TypeEnforcementError", "X509CertError",
-    "TagError",           "CommandError",       "StorageError",       "InotifyError",
-    "JobQueueError",      "JobQueueDrainError", "JobQueueFull",       "ConfdMagicError",
-    "ConfdClientError",   "UdpDataSizeError",   "NoCtypesError",      "IPAddressError",
-    "LuxiError",          "QueryFilterParseError", "RapiTestResult",  "FileStoragePathError",
+    "GenericError",
+    "LockError",
+    "PidFileLockError",
+    "HypervisorError",
+    "HotplugError",
+    "ProgrammerError",
+    "BlockDeviceError",
+    "ConfigurationError",
+    "ConfigVersionMismatch",
+    "ConfigVerifyError",
+    "AddressPoolError",
+    "ReservationError",
+    "RemoteError",
+    "SignatureError",
+    "ParameterError",
+    "ResultValidationError",
+    "OpPrereqError",
+    "OpExecError",
+    "OpResultError",
+    "OpRetryNotSupportedError",
+    "DeviceCreationError",
+    "OpCodeUnknown",
+    "JobLost",
+    "JobCanceled",
+    "JobFileCorrupted",
+    "ResolverError",
+    "HooksFailure",
+    "HooksAbort",
+    "UnitParseError",
+    "ParseError",
+    "TypeEnforcementError",
+    "X509CertError",
+    "TagError",
+    "CommandError",
+    "StorageError",
+    "InotifyError",
+    "JobQueueError",
+    "JobQueueDrainError",
+    "JobQueueFull",
+    "ConfdMagicError",
+    "ConfdClientError",
+    "UdpDataSizeError",
+    "NoCtypesError",
+    "IPAddressError",
+    "LuxiError",
+    "QueryFilterParseError",
+    "RapiTestResult",
+    "FileStoragePathError",
     "SshUpdateError",
 };
 

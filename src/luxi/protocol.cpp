@@ -30,18 +30,22 @@ Json decode_response(std::string_view message) {
   }
   // rpc/client.py: a response version other than the request's is an error.
   if (auto version = data.find("version"); version != data.end() && !version->is_null() &&
-                                          !(version->is_number() && *version == kLuxiVersion)) {
-    throw Error::ganeti("LuxiError", Json::array({"RPC version mismatch, client " +
-                                                  std::to_string(kLuxiVersion) + ", response " +
-                                                  python_str(*version)}));
+                                           !(version->is_number() && *version == kLuxiVersion)) {
+    throw Error::ganeti(
+        "LuxiError", Json::array({"RPC version mismatch, client " + std::to_string(kLuxiVersion) +
+                                  ", response " + python_str(*version)}));
   }
   // Python truthiness of "success".
   const Json& success = data["success"];
   bool ok = false;
-  if (success.is_boolean()) ok = success.get<bool>();
-  else if (success.is_number()) ok = success != 0;
-  else if (success.is_string()) ok = !success.get_ref<const std::string&>().empty();
-  else if (success.is_array() || success.is_object()) ok = !success.empty();
+  if (success.is_boolean())
+    ok = success.get<bool>();
+  else if (success.is_number())
+    ok = success != 0;
+  else if (success.is_string())
+    ok = !success.get_ref<const std::string&>().empty();
+  else if (success.is_array() || success.is_object())
+    ok = !success.empty();
   Json result = std::move(data["result"]);
   if (ok) return result;
   // ["ExceptionName", [args...]] with a name Ganeti knows: that exception.

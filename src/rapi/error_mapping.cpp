@@ -14,11 +14,14 @@ ApiError map_luxi_error(const luxi::Error& error, LuxiContext context,
   // rapid never re-sends a call that may have changed the cluster; say so
   // instead of letting the client retry blindly (docs/compatibility.md).
   if (error.may_have_executed()) {
-    const std::string what = "the request may have been carried out (for a job submission: the "
-                             "job may have been submitted; check /2/jobs before retrying)";
+    const std::string what =
+        "the request may have been carried out (for a job submission: the "
+        "job may have been submitted; check /2/jobs before retrying)";
     if (error.kind() == ErrorKind::timeout) {
-      return ApiError(504, "Timeout while talking to the master daemon after sending the "
-                           "request; " + what);
+      return ApiError(504,
+                      "Timeout while talking to the master daemon after sending the "
+                      "request; " +
+                          what);
     }
     return ApiError(502, "Lost the connection to the master daemon after sending the request (" +
                              error.detail() + "); " + what);
@@ -33,7 +36,8 @@ ApiError map_luxi_error(const luxi::Error& error, LuxiContext context,
     case ErrorKind::undecodable:
       return ApiError(500, error.detail());
     case ErrorKind::timeout:
-      if (submit) return ApiError(504, "Timeout while talking to the master daemon: " + error.detail());
+      if (submit)
+        return ApiError(504, "Timeout while talking to the master daemon: " + error.detail());
       return ApiError(504);
     case ErrorKind::connection_lost:
     case ErrorKind::protocol:

@@ -2,10 +2,10 @@
 // The one place where failures are turned into HTTP statuses and Ganeti's
 // messages (luxi.md section 8, baserlib.SubmitJob, server/rapi.py).
 
+#include <exception>
+
 #include "rapid/luxi/error.h"
 #include "rapid/rapi/api_error.h"
-
-#include <exception>
 
 namespace rapid::rapi {
 

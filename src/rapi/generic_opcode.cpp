@@ -1,11 +1,11 @@
 // baserlib._GenericHandler: forbidden parameters, the opcode input, the
 // "depends" passthrough, the reason trail, FillOpcode, SubmitJob.
+#include <chrono>
+
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/utf8.h"
-
-#include <chrono>
 
 namespace rapid::rapi {
 

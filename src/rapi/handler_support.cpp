@@ -1,13 +1,13 @@
 #include "handler_support.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "error_mapping.h"
 #include "rapid/luxi/client.h"
 #include "rapid/luxi/error.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/utf8.h"
-
-#include <algorithm>
-#include <optional>
 
 namespace rapid::rapi {
 
@@ -38,8 +38,8 @@ asio::awaitable<Json> submit_job(Context& ctx, Json opcodes) {
   std::optional<ApiError> failure;
   Json job_id;
   try {
-    job_id = co_await ctx.luxi.call("SubmitJob", json_list(std::move(opcodes)),
-                                    luxi::Resend::never);
+    job_id =
+        co_await ctx.luxi.call("SubmitJob", json_list(std::move(opcodes)), luxi::Resend::never);
   } catch (const luxi::Error& error) {
     failure = map_luxi_error(error, LuxiContext::submit, ctx.luxi.config().socket_path);
   }
@@ -70,7 +70,8 @@ Json uri_list(Json ids, std::string_view key, std::string_view uri_prefix) {
   // byte order is the same).
   std::stable_sort(sorted.begin(), sorted.end(), [](const Json& a, const Json& b) {
     if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
-    if (a.is_string() && b.is_string()) return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
+    if (a.is_string() && b.is_string())
+      return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
     return a.type() < b.type();
   });
   Json list = Json::array();
@@ -135,12 +136,13 @@ std::vector<Json> python_iter(const Json& value) {
 
 std::vector<Json> unpack(const Json& value, std::size_t count) {
   if (!(value.is_array() || value.is_object() || value.is_string())) {
-    throw ApiError(500, "cannot unpack non-iterable " + std::string(python_type_name(value)) + " object");
+    throw ApiError(
+        500, "cannot unpack non-iterable " + std::string(python_type_name(value)) + " object");
   }
   const std::vector<Json> items = python_iter(value);
   if (items.size() < count) {
-    throw ApiError(500, "not enough values to unpack (expected " + std::to_string(count) + ", got " +
-                            std::to_string(items.size()) + ")");
+    throw ApiError(500, "not enough values to unpack (expected " + std::to_string(count) +
+                            ", got " + std::to_string(items.size()) + ")");
   }
   if (items.size() > count) {
     throw ApiError(500, "too many values to unpack (expected " + std::to_string(count) + ")");
@@ -149,10 +151,11 @@ std::vector<Json> unpack(const Json& value, std::size_t count) {
 }
 
 ApiError subscript_error(const Json& container) {
-  if (container.is_array()) return ApiError(500, "list indices must be integers or slices, not str");
+  if (container.is_array())
+    return ApiError(500, "list indices must be integers or slices, not str");
   if (container.is_string()) return ApiError(500, "string indices must be integers, not 'str'");
-  return ApiError(500, "'" + std::string(python_type_name(container)) +
-                           "' object is not subscriptable");
+  return ApiError(500,
+                  "'" + std::string(python_type_name(container)) + "' object is not subscriptable");
 }
 
 ApiError attribute_error(const Json& value, std::string_view attribute) {
@@ -165,30 +168,39 @@ ApiError not_iterable_error(const Json& value) {
 }
 
 ApiError contains_error(const Json& value) {
-  return ApiError(500, "argument of type '" + std::string(python_type_name(value)) +
-                           "' is not iterable");
+  return ApiError(
+      500, "argument of type '" + std::string(python_type_name(value)) + "' is not iterable");
 }
 
 ApiError key_error(std::string_view key) { return ApiError(500, python_str_repr(key)); }
 
 bool truthy(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return false;
-    case Json::value_t::boolean: return value.get<bool>();
-    case Json::value_t::number_integer: return value.get<std::int64_t>() != 0;
-    case Json::value_t::number_unsigned: return value.get<std::uint64_t>() != 0;
-    case Json::value_t::number_float: return value.get<double>() != 0.0;
-    case Json::value_t::string: return !value.get_ref<const std::string&>().empty();
+    case Json::value_t::null:
+      return false;
+    case Json::value_t::boolean:
+      return value.get<bool>();
+    case Json::value_t::number_integer:
+      return value.get<std::int64_t>() != 0;
+    case Json::value_t::number_unsigned:
+      return value.get<std::uint64_t>() != 0;
+    case Json::value_t::number_float:
+      return value.get<double>() != 0.0;
+    case Json::value_t::string:
+      return !value.get_ref<const std::string&>().empty();
     case Json::value_t::array:
-    case Json::value_t::object: return !value.empty();
-    default: return false;
+    case Json::value_t::object:
+      return !value.empty();
+    default:
+      return false;
   }
 }
 
 bool python_equals_int(const Json& value, long long number) {
   if (value.is_boolean()) return (value.get<bool>() ? 1 : 0) == number;
   if (value.is_number_integer()) return value.get<std::int64_t>() == number;
-  if (value.is_number_unsigned()) return number >= 0 && value.get<std::uint64_t>() == static_cast<std::uint64_t>(number);
+  if (value.is_number_unsigned())
+    return number >= 0 && value.get<std::uint64_t>() == static_cast<std::uint64_t>(number);
   if (value.is_number_float()) return value.get<double>() == static_cast<double>(number);
   return false;
 }

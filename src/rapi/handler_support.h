@@ -2,16 +2,15 @@
 // What the resource handlers share: LUXI calls with Ganeti's error mapping,
 // job submission, and the shapes of list and item answers.
 
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/resource.h"
-#include "rapid/util/json.h"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rapid/rapi/api_error.h"
+#include "rapid/rapi/resource.h"
+#include "rapid/util/json.h"
 
 namespace rapid::rapi {
 
@@ -86,10 +85,10 @@ std::vector<Json> unpack(const Json& value, std::size_t count);
 // Python's texts for the TypeError/AttributeError/KeyError a Ganeti handler
 // hits on unexpected JSON types (clients can reach these; the original
 // answers 500 with exactly these messages).
-ApiError subscript_error(const Json& container);          // container["key"]
+ApiError subscript_error(const Json& container);  // container["key"]
 ApiError attribute_error(const Json& value, std::string_view attribute);
-ApiError not_iterable_error(const Json& value);           // for x in value
-ApiError contains_error(const Json& value);               // "x" in value
+ApiError not_iterable_error(const Json& value);  // for x in value
+ApiError contains_error(const Json& value);      // "x" in value
 ApiError key_error(std::string_view key);
 
 // Python truthiness of a decoded JSON value.

@@ -2,9 +2,9 @@
 // The hand-written handlers and the opcode input functions referenced by
 // the resource table (resources.cpp).
 
-#include "rapid/rapi/resource.h"
-
 #include <boost/asio/awaitable.hpp>
+
+#include "rapid/rapi/resource.h"
 
 namespace rapid::rapi {
 

@@ -1,11 +1,11 @@
 // /, /2, /version, /2/features, /2/info, /2/os, tag lists.
+#include <spdlog/spdlog.h>
+
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/luxi/client.h"
 #include "rapid/luxi/error.h"
 #include "rapid/util/pyrepr.h"
-
-#include <spdlog/spdlog.h>
 
 namespace rapid::rapi {
 
@@ -43,8 +43,8 @@ Awaitable get_version(Context&) { co_return kRapiVersion; }
 
 Awaitable get_features(Context&) {
   // The original iterates a frozenset; this is the order it printed.
-  co_return Json::array(
-      {"node-migrate-reqv1", "node-evac-res1", "instance-create-reqv1", "instance-reinstall-reqv1"});
+  co_return Json::array({"node-migrate-reqv1", "node-evac-res1", "instance-create-reqv1",
+                         "instance-reinstall-reqv1"});
 }
 
 Awaitable get_info(Context& ctx) {
@@ -129,7 +129,8 @@ Awaitable get_os(Context& ctx) {
           throw ApiError(500, luxi::Error::ganeti(msg[0].get<std::string>(), msg[1]).detail());
         }
         if (has_ok) {
-          throw ApiError(500, "partial failure (opcode " + std::to_string(i) + "): " + python_str(msg));
+          throw ApiError(500,
+                         "partial failure (opcode " + std::to_string(i) + "): " + python_str(msg));
         }
         throw ApiError(500, python_str(msg));
       }

@@ -1,9 +1,9 @@
 // /2/jobs, /2/jobs/[job_id], /2/jobs/[job_id]/wait.
+#include <charconv>
+
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/luxi/client.h"
-
-#include <charconv>
 
 namespace rapid::rapi {
 
@@ -14,25 +14,24 @@ constexpr int kWaitSeconds = 10;
 
 const std::vector<std::string_view> kJobFieldsBulk = {
     "id", "ops", "status", "summary", "opstatus", "received_ts", "start_ts", "end_ts"};
-const std::vector<std::string_view> kJobFields = {
-    "id",       "ops",      "status", "summary", "opstatus", "received_ts",
-    "start_ts", "end_ts",   "oplog",  "opresult"};
+const std::vector<std::string_view> kJobFields = {"id",       "ops",         "status",   "summary",
+                                                  "opstatus", "received_ts", "start_ts", "end_ts",
+                                                  "oplog",    "opresult"};
 
 // Built in a plain function: GCC 12 miscompiles this braced aggregate (Json members)
 // inside a coroutine, even in a statement of its own (GET /2/jobs aborted with
 // std::length_error in some builds).
 static ListQuery jobs_list() {
-  return ListQuery{"QueryJobs", json_list(nullptr), Json::array(), kJobFieldsBulk, "id", "id", "/2/jobs/"};
+  return ListQuery{"QueryJobs", json_list(nullptr), Json::array(), kJobFieldsBulk, "id",
+                   "id",        "/2/jobs/"};
 }
 
-Awaitable get_jobs(Context& ctx) {
-  co_return co_await list_resource(ctx, jobs_list());
-}
+Awaitable get_jobs(Context& ctx) { co_return co_await list_resource(ctx, jobs_list()); }
 
 Awaitable get_job(Context& ctx) {
   // The id goes to luxid as the URL's string, as the original sends it.
-  Json rows = co_await query(
-      ctx, "QueryJobs", json_list(json_list(ctx.item(0)), field_list(kJobFields)));
+  Json rows =
+      co_await query(ctx, "QueryJobs", json_list(json_list(ctx.item(0)), field_list(kJobFields)));
   const Json& row = index_or_500(rows, 0);
   if (row.is_null()) throw ApiError(404);
   co_return map_fields(kJobFields, row);
@@ -44,7 +43,9 @@ Awaitable cancel_job(Context& ctx) {
   std::uint64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    throw ApiError(502, "Invalid parameter passed to CancelJob as job id:  expected integer, got value " + text);
+    throw ApiError(
+        502,
+        "Invalid parameter passed to CancelJob as job id:  expected integer, got value " + text);
   }
   co_return co_await call_once(ctx, "CancelJob", json_list(id, false));
 }

@@ -6,34 +6,68 @@
 
 namespace rapid::rapi {
 
-const std::vector<std::string_view> kInstanceFields = {
-    "name",          "admin_state",     "os",          "pnode",        "snodes",
-    "disk_template", "nic.ips",         "nic.macs",    "nic.modes",    "nic.uuids",
-    "nic.names",     "nic.links",       "nic.networks", "nic.networks.names", "nic.bridges",
-    "network_port",  "disk.sizes",      "disk.spindles", "disk_usage", "disk.uuids",
-    "disk.names",    "beparams",        "hvparams",    "oper_state",   "oper_ram",
-    "oper_vcpus",    "status",          "custom_hvparams", "custom_beparams",
-    "custom_nicparams", "ctime",        "mtime",       "uuid",         "serial_no",
-    "tags"};
+const std::vector<std::string_view> kInstanceFields = {"name",
+                                                       "admin_state",
+                                                       "os",
+                                                       "pnode",
+                                                       "snodes",
+                                                       "disk_template",
+                                                       "nic.ips",
+                                                       "nic.macs",
+                                                       "nic.modes",
+                                                       "nic.uuids",
+                                                       "nic.names",
+                                                       "nic.links",
+                                                       "nic.networks",
+                                                       "nic.networks.names",
+                                                       "nic.bridges",
+                                                       "network_port",
+                                                       "disk.sizes",
+                                                       "disk.spindles",
+                                                       "disk_usage",
+                                                       "disk.uuids",
+                                                       "disk.names",
+                                                       "beparams",
+                                                       "hvparams",
+                                                       "oper_state",
+                                                       "oper_ram",
+                                                       "oper_vcpus",
+                                                       "status",
+                                                       "custom_hvparams",
+                                                       "custom_beparams",
+                                                       "custom_nicparams",
+                                                       "ctime",
+                                                       "mtime",
+                                                       "uuid",
+                                                       "serial_no",
+                                                       "tags"};
 
 const std::vector<std::string_view> kNodeFields = {
-    "name",       "offline",   "master_candidate", "drained",    "dtotal",     "dfree",
-    "sptotal",    "spfree",    "mtotal",           "mnode",      "mfree",      "pinst_cnt",
-    "sinst_cnt",  "ctotal",    "cnos",             "cnodes",     "csockets",   "pip",
-    "sip",        "role",      "pinst_list",       "sinst_list", "master_capable",
-    "vm_capable", "ndparams",  "group.uuid",       "ctime",      "mtime",      "uuid",
-    "serial_no",  "tags"};
+    "name",       "offline",        "master_candidate",
+    "drained",    "dtotal",         "dfree",
+    "sptotal",    "spfree",         "mtotal",
+    "mnode",      "mfree",          "pinst_cnt",
+    "sinst_cnt",  "ctotal",         "cnos",
+    "cnodes",     "csockets",       "pip",
+    "sip",        "role",           "pinst_list",
+    "sinst_list", "master_capable", "vm_capable",
+    "ndparams",   "group.uuid",     "ctime",
+    "mtime",      "uuid",           "serial_no",
+    "tags"};
 
-const std::vector<std::string_view> kGroupFields = {
-    "alloc_policy", "name",          "node_cnt", "node_list", "ipolicy",
-    "custom_ipolicy", "diskparams",  "custom_diskparams", "ndparams", "custom_ndparams",
-    "ctime",        "mtime",         "uuid",     "serial_no", "tags"};
+const std::vector<std::string_view> kGroupFields = {"alloc_policy", "name",
+                                                    "node_cnt",     "node_list",
+                                                    "ipolicy",      "custom_ipolicy",
+                                                    "diskparams",   "custom_diskparams",
+                                                    "ndparams",     "custom_ndparams",
+                                                    "ctime",        "mtime",
+                                                    "uuid",         "serial_no",
+                                                    "tags"};
 
 const std::vector<std::string_view> kNetworkFields = {
-    "name",      "network",        "gateway",   "network6", "gateway6",
-    "mac_prefix", "free_count",    "reserved_count", "map", "group_list",
-    "inst_list", "external_reservations", "ctime", "mtime", "uuid",
-    "serial_no", "tags"};
+    "name",       "network",        "gateway", "network6",   "gateway6",  "mac_prefix",
+    "free_count", "reserved_count", "map",     "group_list", "inst_list", "external_reservations",
+    "ctime",      "mtime",          "uuid",    "serial_no",  "tags"};
 
 namespace {
 
@@ -54,7 +88,8 @@ Json classic_args(Json names, std::span<const std::string_view> fields, bool loc
 // The classic queries' list arguments: [[], fields, lock].
 ListQuery classic_list(std::string_view method, std::span<const std::string_view> fields,
                        std::string_view key, std::string_view uri_prefix, bool lock) {
-  return ListQuery{method, json_list(Json::array()), json_list(lock), fields, "name", key, uri_prefix};
+  return ListQuery{method,    json_list(Json::array()), json_list(lock), fields, "name", key,
+                   uri_prefix};
 }
 
 boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
@@ -82,9 +117,9 @@ Awaitable get_instance(Context& ctx) {
 }
 
 Awaitable get_instance_console(Context& ctx) {
-  Json rows = co_await query(ctx, "QueryInstances",
-                             json_list(json_list(ctx.item(0)),
-                                          json_list("console", "oper_state"), false));
+  Json rows =
+      co_await query(ctx, "QueryInstances",
+                     json_list(json_list(ctx.item(0)), json_list("console", "oper_state"), false));
   const auto row = unpack(index_or_500(rows, 0), 2);  // (console, oper_state)
   if (!truthy(row[1])) throw ApiError(503, "Instance console unavailable");
   if (!row[0].is_object()) throw ApiError(500, "");  // rlib2 asserts a dict
@@ -121,7 +156,8 @@ static Json reinstall_job(Context& ctx) {
   Json ops = Json::array();
   ops.push_back(build_opcode_unchecked("OP_INSTANCE_SHUTDOWN", Json{{"instance_name", name}}));
   ops.push_back(build_opcode_unchecked(
-      "OP_INSTANCE_REINSTALL", Json{{"instance_name", name}, {"os_type", os}, {"osparams", osparams}}));
+      "OP_INSTANCE_REINSTALL",
+      Json{{"instance_name", name}, {"os_type", os}, {"osparams", osparams}}));
   if (start.get<bool>()) {
     ops.push_back(build_opcode_unchecked("OP_INSTANCE_STARTUP",
                                          Json{{"instance_name", name}, {"force", false}}));
@@ -134,15 +170,17 @@ Awaitable post_instance_reinstall(Context& ctx) {
 }
 
 Awaitable get_nodes(Context& ctx) {
-  co_return co_await list_resource(ctx, classic_list("QueryNodes", kNodeFields, "id", "/2/nodes/", false));
+  co_return co_await list_resource(
+      ctx, classic_list("QueryNodes", kNodeFields, "id", "/2/nodes/", false));
 }
 
 Awaitable get_node(Context& ctx) {
   Json node = co_await get_object(ctx, "QueryNodes", kNodeFields);
   if (node.contains("sip")) {
     if (node.contains("secondary_ip")) {
-      throw bad_request("Parameter 'sip' has an alias of 'secondary_ip', but both values are "
-                        "present in response");
+      throw bad_request(
+          "Parameter 'sip' has an alias of 'secondary_ip', but both values are "
+          "present in response");
     }
     node["secondary_ip"] = node["sip"];
   }
@@ -151,11 +189,14 @@ Awaitable get_node(Context& ctx) {
 
 Awaitable get_node_role(Context& ctx) {
   const bool lock = ctx.query.flag("lock");
-  Json rows = co_await query(ctx, "QueryNodes",
-                             json_list(json_list(ctx.item(0)), json_list("role"), lock));
+  Json rows =
+      co_await query(ctx, "QueryNodes", json_list(json_list(ctx.item(0)), json_list("role"), lock));
   const Json& role = index_or_500(index_or_500(rows, 0), 0);
-  static const std::pair<const char*, const char*> kRoles[] = {
-      {"M", "master"}, {"C", "master-candidate"}, {"D", "drained"}, {"O", "offline"}, {"R", "regular"}};
+  static const std::pair<const char*, const char*> kRoles[] = {{"M", "master"},
+                                                               {"C", "master-candidate"},
+                                                               {"D", "drained"},
+                                                               {"O", "offline"},
+                                                               {"R", "regular"}};
   for (const auto& [letter, word] : kRoles) {
     if (role == letter) co_return word;
   }
@@ -163,10 +204,13 @@ Awaitable get_node_role(Context& ctx) {
 }
 
 Awaitable get_groups(Context& ctx) {
-  co_return co_await list_resource(ctx, classic_list("QueryGroups", kGroupFields, "name", "/2/groups/", false));
+  co_return co_await list_resource(
+      ctx, classic_list("QueryGroups", kGroupFields, "name", "/2/groups/", false));
 }
 
-Awaitable get_group(Context& ctx) { co_return co_await get_object(ctx, "QueryGroups", kGroupFields); }
+Awaitable get_group(Context& ctx) {
+  co_return co_await get_object(ctx, "QueryGroups", kGroupFields);
+}
 
 Awaitable get_networks(Context& ctx) {
   co_return co_await list_resource(

@@ -1,17 +1,17 @@
 // /2/query/[resource], /2/query/[resource]/fields, /2/filters.
+#include <algorithm>
+#include <initializer_list>
+
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/text.h"
 #include "rapid/util/utf8.h"
 
-#include <algorithm>
-#include <initializer_list>
-
 namespace rapid::rapi {
 
-const std::vector<std::string_view> kFilterFields = {"watermark",  "priority",     "predicates",
-                                                     "action",     "reason_trail", "uuid"};
+const std::vector<std::string_view> kFilterFields = {"watermark", "priority",     "predicates",
+                                                     "action",    "reason_trail", "uuid"};
 
 namespace {
 
@@ -38,7 +38,8 @@ void check_config_object(const Json& value, std::string_view cls,
   }
   for (const auto& [key, member] : value.items()) {
     if (std::find(slots.begin(), slots.end(), key) == slots.end()) {
-      throw ApiError(500, "Object " + std::string(cls) + " doesn't support the parameter '" + key + "'");
+      throw ApiError(500,
+                     "Object " + std::string(cls) + " doesn't support the parameter '" + key + "'");
     }
   }
 }
@@ -59,13 +60,15 @@ Json query_response(const Json& result, bool with_data) {
       check_config_object(def, "QueryFieldDefinition", {"name", "title", "kind", "doc"});
       Json entry = Json::object();
       for (const char* key : {"name", "title", "kind", "doc"}) {
-        if (auto member = def.find(key); member != def.end() && !member->is_null()) entry[key] = *member;
+        if (auto member = def.find(key); member != def.end() && !member->is_null())
+          entry[key] = *member;
       }
       fields.push_back(std::move(entry));
     }
   }
   Json out = Json::object();
-  if (auto it = result.find("data"); with_data && it != result.end() && !it->is_null()) out["data"] = *it;
+  if (auto it = result.find("data"); with_data && it != result.end() && !it->is_null())
+    out["data"] = *it;
   out["fields"] = std::move(fields);
   return out;
 }
@@ -80,7 +83,8 @@ Json filter_arguments(const Context& ctx, Json uuid) {
                         key + "'");
     }
   }
-  const auto checked = [&](const char* name, Json fallback, const char* type, bool ok(const Json&)) {
+  const auto checked = [&](const char* name, Json fallback, const char* type,
+                           bool ok(const Json&)) {
     auto it = body->find(name);
     if (it == body->end()) return fallback;
     if (!ok(*it)) {
@@ -93,16 +97,19 @@ Json filter_arguments(const Context& ctx, Json uuid) {
   Json priority = checked("priority", 0, "int", [](const Json& v) {
     return v.is_number_integer() || v.is_number_unsigned() || v.is_boolean();
   });
-  Json predicates = checked("predicates", Json::array(), "list", [](const Json& v) { return v.is_array(); });
+  Json predicates =
+      checked("predicates", Json::array(), "list", [](const Json& v) { return v.is_array(); });
   Json action = body->value("action", Json("CONTINUE"));
-  Json reason = checked("reason", Json::array(), "list", [](const Json& v) { return v.is_array(); });
+  Json reason =
+      checked("reason", Json::array(), "list", [](const Json& v) { return v.is_array(); });
   return json_list(std::move(uuid), priority, predicates, action, reason);
 }
 
 }  // namespace
 
 Awaitable get_query(Context& ctx) {
-  Json result = co_await query(ctx, "Query", json_list(ctx.item(0), fields_from_query(ctx), nullptr));
+  Json result =
+      co_await query(ctx, "Query", json_list(ctx.item(0), fields_from_query(ctx), nullptr));
   co_return query_response(result, true);
 }
 
@@ -110,7 +117,8 @@ Awaitable put_query(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_object()) {
     throw bad_request("Body contents: Type is '" +
-                      std::string(python_type_name(body ? *body : Json())) + "', but 'dict' is expected");
+                      std::string(python_type_name(body ? *body : Json())) +
+                      "', but 'dict' is expected");
   }
   Json fields = body->contains("fields") ? (*body)["fields"] : fields_from_query(ctx);
   Json filter = body->value("qfilter", Json());
@@ -130,21 +138,19 @@ Awaitable get_query_fields(Context& ctx) {
 // inside a coroutine, even in a statement of its own (GET /2/filters aborted with
 // std::length_error).
 static ListQuery filters_list() {
-  return ListQuery{"QueryFilters", json_list(nullptr), Json::array(), kFilterFields,
-                   "uuid",         "uuid",             "/2/filters/"};
+  return ListQuery{"QueryFilters", json_list(nullptr), Json::array(), kFilterFields, "uuid",
+                   "uuid",         "/2/filters/"};
 }
 
-Awaitable get_filters(Context& ctx) {
-  co_return co_await list_resource(ctx, filters_list());
-}
+Awaitable get_filters(Context& ctx) { co_return co_await list_resource(ctx, filters_list()); }
 
 Awaitable post_filter(Context& ctx) {
   co_return co_await call_once(ctx, "ReplaceFilter", filter_arguments(ctx, nullptr));
 }
 
 Awaitable get_filter(Context& ctx) {
-  Json rows = co_await query_item(
-      ctx, "QueryFilters", json_list(json_list(ctx.item(0)), field_list(kFilterFields)));
+  Json rows = co_await query_item(ctx, "QueryFilters",
+                                  json_list(json_list(ctx.item(0)), field_list(kFilterFields)));
   co_return map_fields(kFilterFields, index_or_500(rows, 0));
 }
 

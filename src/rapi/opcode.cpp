@@ -1,15 +1,15 @@
 #include "rapid/rapi/opcode.h"
 
-#include "opcode_table.h"
-#include "param_types.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/util/pyrepr.h"
-
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "opcode_table.h"
+#include "param_types.h"
+#include "rapid/rapi/api_error.h"
+#include "rapid/util/pyrepr.h"
 
 // baserlib.FillOpcode + BaseOpCode.__init__/Validate/__getstate__ over the
 // generated parameter table (opcode_table.cpp).
@@ -128,8 +128,8 @@ Json fill_opcode(std::string_view op_id, const Json* body, const Json& static_pa
     const std::string to(rename.to);
     const bool has_from = params.contains(from);
     if (has_from && params.contains(to)) {
-      throw ApiError(400, "Parameter '" + from + "' was renamed to '" + to +
-                              "', but both are specified");
+      throw ApiError(
+          400, "Parameter '" + from + "' was renamed to '" + to + "', but both are specified");
     }
     if (has_from) {
       // params[new] = params.pop(old): the new key goes to the end.

@@ -1,13 +1,13 @@
 // rlib2's Get<Method>OpInput functions: what each opcode resource takes
 // from the body, the URL and the query string.
+#include <charconv>
+#include <cmath>
+
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/text.h"
 #include "rapid/util/utf8.h"
-
-#include <charconv>
-#include <cmath>
 
 namespace rapid::rapi {
 
@@ -67,7 +67,8 @@ OpcodeInput tags_input(Context& ctx) {
 OpcodeInput instance_create_input(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_object()) {
-    throw bad_request("Body contents: Type is '" + std::string(python_type_name(body ? *body : Json())) +
+    throw bad_request("Body contents: Type is '" +
+                      std::string(python_type_name(body ? *body : Json())) +
                       "', but 'dict' is expected");
   }
   const Json version = body->value("__version__", Json(0));
@@ -180,8 +181,8 @@ OpcodeInput instance_replace_disks_input(Context& ctx) {
   data.erase(it);
   if (!truthy(raw)) return OpcodeInput{std::move(data), std::move(fixed)};
   const bool int_list = raw.is_array() && std::all_of(raw.begin(), raw.end(), [](const Json& v) {
-    return v.is_number_integer() || v.is_number_unsigned();
-  });
+                          return v.is_number_integer() || v.is_number_unsigned();
+                        });
   if (int_list) {
     data["disks"] = raw;
   } else {
@@ -218,7 +219,8 @@ OpcodeInput instance_prepare_export_input(Context& ctx) {
 OpcodeInput instance_modify_input(Context& ctx) {
   const Json* body = ctx.body_or_null();
   // request_body.copy(): only dicts and lists have copy().
-  if (!body || !(body->is_object() || body->is_array())) throw attribute_error(body ? *body : Json(), "copy");
+  if (!body || !(body->is_object() || body->is_array()))
+    throw attribute_error(body ? *body : Json(), "copy");
   Json data = *body;
   if (data.is_array()) throw subscript_error(data);  // _ConvertUsbDevices: data["hvparams"]
   convert_usb_devices(data);
@@ -244,7 +246,8 @@ OpcodeInput node_powercycle_input(Context& ctx) {
 OpcodeInput node_role_input(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_string()) {
-    throw bad_request("Body contents: Type is '" + std::string(python_type_name(body ? *body : Json())) +
+    throw bad_request("Body contents: Type is '" +
+                      std::string(python_type_name(body ? *body : Json())) +
                       "', but 'str' is expected");
   }
   const std::string& role = body->get_ref<const std::string&>();
@@ -355,7 +358,8 @@ OpcodeInput network_name_input(Context& ctx) {
 }
 
 OpcodeInput network_name_dry_run_input(Context& ctx) {
-  return body_with(ctx, Json{{"network_name", ctx.item(0)}, {"dry_run", ctx.query.flag("dry-run")}});
+  return body_with(ctx,
+                   Json{{"network_name", ctx.item(0)}, {"dry_run", ctx.query.flag("dry-run")}});
 }
 
 }  // namespace rapid::rapi

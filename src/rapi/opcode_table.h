@@ -16,8 +16,8 @@ struct OpcodeParamDef {
 };
 
 struct OpcodeDef {
-  std::string_view op_id;       // e.g. "OP_INSTANCE_CREATE"
-  std::string_view class_name;  // e.g. "OpInstanceCreate"
+  std::string_view op_id;                  // e.g. "OP_INSTANCE_CREATE"
+  std::string_view class_name;             // e.g. "OpInstanceCreate"
   std::span<const OpcodeParamDef> params;  // own parameters, in order
 };
 

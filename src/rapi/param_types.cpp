@@ -1,9 +1,5 @@
 #include "param_types.h"
 
-#include "python_ipaddress.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/utf8.h"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -12,6 +8,10 @@
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "python_ipaddress.h"
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/utf8.h"
 
 // The checkers mirror the semantics of Ganeti's ht.py tests on values
 // decoded from JSON (Python int/float/str/list/dict/bool/None):
@@ -40,8 +40,7 @@ using Ptr = ParamTypePtr;
 std::size_t python_len(const Json& value) {
   if (value.is_array() || value.is_object()) return value.size();
   if (value.is_string()) return utf8::split_code_points(value.get_ref<const std::string&>()).size();
-  raise_type_error("object of type '" + std::string(python_type_name(value)) +
-                   "' has no len()");
+  raise_type_error("object of type '" + std::string(python_type_name(value)) + "' has no len()");
 }
 
 // value == member for a str or int member (bool is an int in Python).
@@ -52,12 +51,16 @@ bool python_equals(const Json& value, const Json& member) {
   }
   const std::int64_t m = member.get<std::int64_t>();
   switch (value.type()) {
-    case Json::value_t::boolean: return (value.get<bool>() ? 1 : 0) == m;
-    case Json::value_t::number_integer: return value.get<std::int64_t>() == m;
+    case Json::value_t::boolean:
+      return (value.get<bool>() ? 1 : 0) == m;
+    case Json::value_t::number_integer:
+      return value.get<std::int64_t>() == m;
     case Json::value_t::number_unsigned:
       return m >= 0 && value.get<std::uint64_t>() == static_cast<std::uint64_t>(m);
-    case Json::value_t::number_float: return value.get<double>() == static_cast<double>(m);
-    default: return false;
+    case Json::value_t::number_float:
+      return value.get<double>() == static_cast<double>(m);
+    default:
+      return false;
   }
 }
 
@@ -94,10 +97,17 @@ struct IntType final : ParamType {
     if (!value.is_number_integer()) return false;  // excludes bool and float
     const int s = int_sign(value);
     switch (sign) {
-      case Sign::any: break;
-      case Sign::non_negative: if (s < 0) return false; break;
-      case Sign::positive: if (s <= 0) return false; break;
-      case Sign::negative: if (s >= 0) return false; break;
+      case Sign::any:
+        break;
+      case Sign::non_negative:
+        if (s < 0) return false;
+        break;
+      case Sign::positive:
+        if (s <= 0) return false;
+        break;
+      case Sign::negative:
+        if (s >= 0) return false;
+        break;
     }
     if (below) {
       if (value.is_number_unsigned()) {
@@ -294,8 +304,8 @@ Ptr any_type() { return make<AnyType>(); }
 Ptr null_type() { return make<NullType>(); }
 
 Ptr disk_template_type() {
-  return enum_of({"blockdev", "diskless", "drbd", "ext", "file", "gluster", "plain", "rbd",
-                  "sharedfile"});
+  return enum_of(
+      {"blockdev", "diskless", "drbd", "ext", "file", "gluster", "plain", "rbd", "sharedfile"});
 }
 
 // ht.TINicParams
@@ -330,8 +340,8 @@ Ptr recreate_disks_type() {
 Ptr depends_type() {
   auto job_id = or_of({or_of({int_type(IntType::Sign::non_negative), make<JobIdStringType>()}),
                        int_type(IntType::Sign::negative)});
-  auto dep = and_of({list_of(nullptr),
-                     items_of({job_id, list_of(enum_of({"canceled", "error", "success"}))})});
+  auto dep = and_of(
+      {list_of(nullptr), items_of({job_id, list_of(enum_of({"canceled", "error", "success"}))})});
   return or_of({null_type(), list_of(dep)});
 }
 
@@ -374,8 +384,8 @@ class Parser {
   }
 
   static bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   }
 
   std::string name() {
@@ -405,7 +415,9 @@ class Parser {
   Ptr expr() {
     std::vector<Ptr> nulls;
     std::vector<Ptr> others;
-    auto add = [&](Ptr term, bool is_null) { (is_null ? nulls : others).push_back(std::move(term)); };
+    auto add = [&](Ptr term, bool is_null) {
+      (is_null ? nulls : others).push_back(std::move(term));
+    };
     bool is_null = false;
     Ptr first = term(is_null);
     if (!at_keyword_or()) return first;
@@ -454,9 +466,9 @@ class Parser {
   static Json enum_member(std::string_view member) {
     std::string_view digits = member;
     if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
-    const bool numeric = !digits.empty() && digits.size() < 18 &&
-                         std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; });
+    const bool numeric =
+        !digits.empty() && digits.size() < 18 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) return Json(std::stoll(std::string(member)));
     return Json(std::string(member));
   }
@@ -504,10 +516,11 @@ class Parser {
     if (type == "str") return str_type(false);
     if (type == "nestr") return str_type(true);
     if (type == "DISK_TEMPLATE") return disk_template_type();
-    if (type == "HYPERVISOR") return enum_of({"chroot", "fake", "kvm", "lxc", "xen-hvm", "xen-pvm"});
+    if (type == "HYPERVISOR")
+      return enum_of({"chroot", "fake", "kvm", "lxc", "xen-hvm", "xen-pvm"});
     if (type == "STORAGE_TYPE") {
-      return enum_of({"blockdev", "diskless", "ext", "file", "gluster", "lvm-pv", "lvm-vg",
-                      "rados", "sharedfile"});
+      return enum_of({"blockdev", "diskless", "ext", "file", "gluster", "lvm-pv", "lvm-vg", "rados",
+                      "sharedfile"});
     }
     if (type == "nic-dict") return nic_dict_type();
     if (type == "disk-dict") return disk_dict_type();

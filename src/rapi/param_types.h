@@ -13,12 +13,12 @@
 // type"); "enum{...}" is the frozenset form. Integer members ("enum{-10,0,10}")
 // compare with Python numeric equality (False == 0 == 0.0).
 
-#include "rapid/util/json.h"
-
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "rapid/util/json.h"
 
 namespace rapid::rapi {
 
@@ -30,8 +30,7 @@ namespace rapid::rapi {
 class PyCheckError : public std::runtime_error {
  public:
   enum class Kind { type_error, value_error };
-  PyCheckError(Kind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
+  PyCheckError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }
 
  private:

@@ -3,15 +3,15 @@
 // the ValueError texts that make the original answer 500.
 #include "python_ipaddress.h"
 
-#include "param_types.h"
-#include "rapid/util/pyrepr.h"
-
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "param_types.h"
+#include "rapid/util/pyrepr.h"
 
 namespace rapid::rapi {
 namespace {
@@ -106,8 +106,8 @@ std::optional<std::uint16_t> parse_hextet(std::string_view text) {
   if (!hex || text.empty() || text.size() > 4) return std::nullopt;
   unsigned value = 0;
   for (const char c : text) {
-    const unsigned digit = c <= '9' ? static_cast<unsigned>(c - '0')
-                                    : static_cast<unsigned>((c | 0x20) - 'a' + 10);
+    const unsigned digit =
+        c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>((c | 0x20) - 'a' + 10);
     value = value * 16 + digit;
   }
   return static_cast<std::uint16_t>(value);
@@ -247,8 +247,7 @@ bool python_ipv4_network_ok(std::string_view text) {
   const unsigned prefix = parts.size() == 2 ? ipv4_prefix(parts[1]) : 32;
   const std::uint32_t netmask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
   if ((*address & netmask) != *address) {
-    raise_value_error(ipv4_string(*address) + "/" + std::to_string(prefix) +
-                      " has host bits set");
+    raise_value_error(ipv4_string(*address) + "/" + std::to_string(prefix) + " has host bits set");
   }
   return true;
 }
@@ -276,8 +275,7 @@ bool python_ipv6_network_ok(std::string_view text) {
     if ((address->hextets[i] & ~mask & 0xFFFF) != 0) host_bits = true;
   }
   if (host_bits) {
-    raise_value_error(ipv6_string(*address) + "/" + std::to_string(prefix) +
-                      " has host bits set");
+    raise_value_error(ipv6_string(*address) + "/" + std::to_string(prefix) + " has host bits set");
   }
   return true;
 }

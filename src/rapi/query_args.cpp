@@ -1,10 +1,10 @@
 #include "rapid/rapi/query_args.h"
 
+#include <algorithm>
+
 #include "rapid/rapi/api_error.h"
 #include "rapid/util/text.h"
 #include "rapid/util/utf8.h"
-
-#include <algorithm>
 
 namespace rapid::rapi {
 namespace {
@@ -44,7 +44,8 @@ QueryArgs QueryArgs::parse(std::string_view query) {
     std::string_view value(part);
     value.remove_prefix(eq + 1);
     if (value.empty()) continue;  // empty value: dropped
-    args.pairs_.emplace_back(unquote_plus(std::string_view(part).substr(0, eq)), unquote_plus(value));
+    args.pairs_.emplace_back(unquote_plus(std::string_view(part).substr(0, eq)),
+                             unquote_plus(value));
   }
   return args;
 }
@@ -76,9 +77,7 @@ std::vector<std::string> QueryArgs::names() const {
   return names;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::string> python_int_digits(std::string_view text) {
   text = strip_unicode(text);

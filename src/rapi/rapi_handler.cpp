@@ -1,5 +1,7 @@
 #include "rapid/rapi/rapi_handler.h"
 
+#include <spdlog/spdlog.h>
+
 #include "error_mapping.h"
 #include "handlers.h"
 #include "private_params.h"
@@ -8,8 +10,6 @@
 #include "rapid/http/status.h"
 #include "rapid/luxi/client.h"
 #include "rapid/util/text.h"
-
-#include <spdlog/spdlog.h>
 
 namespace rapid::rapi {
 
@@ -29,9 +29,12 @@ bool is_json_media_type(std::string_view content_type) {
 // Which users may call a method with this access class.
 bool allows(Access access, const auth::User& user) {
   switch (access) {
-    case Access::anonymous: return true;
-    case Access::read_or_write: return user.has_option("write") || user.has_option("read");
-    case Access::write: return user.has_option("write");
+    case Access::anonymous:
+      return true;
+    case Access::read_or_write:
+      return user.has_option("write") || user.has_option("read");
+    case Access::write:
+      return user.has_option("write");
   }
   return false;
 }
@@ -44,8 +47,10 @@ http::Response json_response(int status, std::string body) {
 }
 
 http::Response error_response(const ApiError& error) {
-  http::Response response = json_response(error.status(), error_body(error.status(), error.message()));
-  if (error.status() == 401) response.extra_headers.push_back({"WWW-Authenticate", std::string(kAuthenticateValue)});
+  http::Response response =
+      json_response(error.status(), error_body(error.status(), error.message()));
+  if (error.status() == 401)
+    response.extra_headers.push_back({"WWW-Authenticate", std::string(kAuthenticateValue)});
   return response;
 }
 
@@ -54,7 +59,8 @@ http::Response error_response(const ApiError& error) {
 std::string error_body(int status, std::string_view message) {
   Json body = Json::object();
   body["code"] = status;
-  body["message"] = html_escape(utf8_sanitize(message.empty() ? http::reason_phrase(status) : message));
+  body["message"] =
+      html_escape(utf8_sanitize(message.empty() ? http::reason_phrase(status) : message));
   body["explain"] = http::status_explain(status);
   std::string text = dump_python(body);
   text += '\n';
@@ -140,12 +146,12 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request) const {
     if (!body || !wrap_private_values(*body)) throw bad_request("Unable to parse JSON data");
   }
 
-  return Admitted{Context{request, *route->resource, std::move(route->items),
-                          QueryArgs::parse(question == std::string_view::npos
-                                               ? std::string_view()
-                                               : target.substr(question + 1)),
-                          std::move(body), luxi_},
-                  method};
+  return Admitted{
+      Context{request, *route->resource, std::move(route->items),
+              QueryArgs::parse(question == std::string_view::npos ? std::string_view()
+                                                                  : target.substr(question + 1)),
+              std::move(body), luxi_},
+      method};
 }
 
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request) {

@@ -11,7 +11,8 @@ using enum Method;
 
 MethodDef read(HandlerFn handler) { return {.access = anonymous, .handler = handler}; }
 MethodDef write_handler(HandlerFn handler) { return {.access = write, .handler = handler}; }
-MethodDef submit(std::string_view opcode, InputFn input = nullptr, std::vector<Rename> renames = {}) {
+MethodDef submit(std::string_view opcode, InputFn input = nullptr,
+                 std::vector<Rename> renames = {}) {
   return {.access = write, .opcode = opcode, .input = input, .renames = std::move(renames)};
 }
 
@@ -33,8 +34,10 @@ std::vector<Resource> build() {
       Resource("/2/redistribute-config", "redist_config",
                {{put, submit("OP_CLUSTER_REDIST_CONF")}}),
       Resource("/2/modify", "cluster_modify",
-               {{put, {.access = write, .opcode = "OP_CLUSTER_SET_PARAMS",
-                       .forbidden = {"compression_tools"}}}}),
+               {{put,
+                 {.access = write,
+                  .opcode = "OP_CLUSTER_SET_PARAMS",
+                  .forbidden = {"compression_tools"}}}}),
       tags("/2/tags", "tags"),
 
       // Jobs.
@@ -72,13 +75,15 @@ std::vector<Resource> build() {
                               {{"os", "os_type"}, {"name", "instance_name"}})}}),
       Resource("/2/instances-multi-alloc", "instances_multi_alloc",
                {{post, submit("OP_INSTANCE_MULTI_ALLOC", instance_multi_alloc_input)}}),
-      Resource("/2/instances/[name]", "instances_name",
-               {{get, read(get_instance)},
-                {del, submit("OP_INSTANCE_REMOVE", instance_delete_input)}}),
+      Resource(
+          "/2/instances/[name]", "instances_name",
+          {{get, read(get_instance)}, {del, submit("OP_INSTANCE_REMOVE", instance_delete_input)}}),
       // An anonymous GET that submits a job, as in the original.
       Resource("/2/instances/[name]/info", "instances_name_info",
-               {{get, {.access = anonymous, .opcode = "OP_INSTANCE_QUERY_DATA",
-                       .input = instance_info_input}}}),
+               {{get,
+                 {.access = anonymous,
+                  .opcode = "OP_INSTANCE_QUERY_DATA",
+                  .input = instance_info_input}}}),
       Resource("/2/instances/[name]/reboot", "instances_name_reboot",
                {{post, submit("OP_INSTANCE_REBOOT", instance_reboot_input)}}),
       Resource("/2/instances/[name]/shutdown", "instances_name_shutdown",
@@ -98,7 +103,8 @@ std::vector<Resource> build() {
       Resource("/2/instances/[name]/prepare-export", "instances_name_prepare_export",
                {{put, submit("OP_BACKUP_PREPARE", instance_prepare_export_input)}}),
       Resource("/2/instances/[name]/export", "instances_name_export",
-               {{put, submit("OP_BACKUP_EXPORT", instance_name_input, {{"destination", "target_node"}})}}),
+               {{put, submit("OP_BACKUP_EXPORT", instance_name_input,
+                             {{"destination", "target_node"}})}}),
       Resource("/2/instances/[name]/migrate", "instances_name_migrate",
                {{put, submit("OP_INSTANCE_MIGRATE", instance_name_input)}}),
       Resource("/2/instances/[name]/failover", "instances_name_failover",
@@ -132,9 +138,10 @@ std::vector<Resource> build() {
       tags("/2/groups/[name]/tags", "groups_name_tags"),
 
       // Networks.
-      Resource("/2/networks", "networks",
-               {{get, read(get_networks)},
-                {post, submit("OP_NETWORK_ADD", network_create_input, {{"name", "network_name"}})}}),
+      Resource(
+          "/2/networks", "networks",
+          {{get, read(get_networks)},
+           {post, submit("OP_NETWORK_ADD", network_create_input, {{"name", "network_name"}})}}),
       Resource("/2/networks/[name]", "networks_name",
                {{get, read(get_network)},
                 {del, submit("OP_NETWORK_REMOVE", network_name_dry_run_input)}}),
@@ -153,7 +160,8 @@ std::vector<Resource> build() {
       Resource("/2/query/[name]/fields", "query_fields", {{get, read(get_query_fields)}}),
 
       // Job filters.
-      Resource("/2/filters", "filters", {{get, read(get_filters)}, {post, write_handler(post_filter)}}),
+      Resource("/2/filters", "filters",
+               {{get, read(get_filters)}, {post, write_handler(post_filter)}}),
       Resource("/2/filters/[name]", "filters_uuid",
                {{get, read(get_filter)},
                 {put, write_handler(put_filter)},

@@ -1,10 +1,10 @@
 #include "rapid/util/json.h"
 
-#include "rapid/util/utf8.h"
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+
+#include "rapid/util/utf8.h"
 
 namespace rapid {
 namespace {
@@ -20,14 +20,29 @@ void dump_string(std::string_view text, std::string& out) {
   out += '"';
   utf8::for_each_code_point(text, [&](char32_t cp) {
     switch (cp) {
-      case '"': out += "\\\""; return;
-      case '\\': out += "\\\\"; return;
-      case '\b': out += "\\b"; return;
-      case '\f': out += "\\f"; return;
-      case '\n': out += "\\n"; return;
-      case '\r': out += "\\r"; return;
-      case '\t': out += "\\t"; return;
-      default: break;
+      case '"':
+        out += "\\\"";
+        return;
+      case '\\':
+        out += "\\\\";
+        return;
+      case '\b':
+        out += "\\b";
+        return;
+      case '\f':
+        out += "\\f";
+        return;
+      case '\n':
+        out += "\\n";
+        return;
+      case '\r':
+        out += "\\r";
+        return;
+      case '\t':
+        out += "\\t";
+        return;
+      default:
+        break;
     }
     if (cp >= 0x20 && cp < 0x7F) {
       out += static_cast<char>(cp);
@@ -54,12 +69,24 @@ void dump_float(double value, std::string& out) {
 
 void dump_value(const Json& value, std::string& out) {
   switch (value.type()) {
-    case Json::value_t::null: out += "null"; break;
-    case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
-    case Json::value_t::number_integer: out += std::to_string(value.get<std::int64_t>()); break;
-    case Json::value_t::number_unsigned: out += std::to_string(value.get<std::uint64_t>()); break;
-    case Json::value_t::number_float: dump_float(value.get<double>(), out); break;
-    case Json::value_t::string: dump_string(value.get_ref<const std::string&>(), out); break;
+    case Json::value_t::null:
+      out += "null";
+      break;
+    case Json::value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      break;
+    case Json::value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      break;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      break;
+    case Json::value_t::number_float:
+      dump_float(value.get<double>(), out);
+      break;
+    case Json::value_t::string:
+      dump_string(value.get_ref<const std::string&>(), out);
+      break;
     case Json::value_t::array: {
       out += '[';
       bool first = true;
@@ -85,7 +112,9 @@ void dump_value(const Json& value, std::string& out) {
       break;
     }
     case Json::value_t::binary:
-    case Json::value_t::discarded: out += "null"; break;
+    case Json::value_t::discarded:
+      out += "null";
+      break;
   }
 }
 

@@ -1,8 +1,8 @@
 #include "rapid/util/pyrepr.h"
 
-#include "rapid/util/utf8.h"
-
 #include <cstdio>
+
+#include "rapid/util/utf8.h"
 
 namespace rapid {
 namespace {
@@ -61,12 +61,24 @@ void repr_string(std::string_view text, std::string& out) {
 
 void repr_value(const Json& value, std::string& out) {
   switch (value.type()) {
-    case Json::value_t::null: out += "None"; break;
-    case Json::value_t::boolean: out += value.get<bool>() ? "True" : "False"; break;
-    case Json::value_t::number_integer: out += std::to_string(value.get<std::int64_t>()); break;
-    case Json::value_t::number_unsigned: out += std::to_string(value.get<std::uint64_t>()); break;
-    case Json::value_t::number_float: out += python_float_repr(value.get<double>()); break;
-    case Json::value_t::string: repr_string(value.get_ref<const std::string&>(), out); break;
+    case Json::value_t::null:
+      out += "None";
+      break;
+    case Json::value_t::boolean:
+      out += value.get<bool>() ? "True" : "False";
+      break;
+    case Json::value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      break;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      break;
+    case Json::value_t::number_float:
+      out += python_float_repr(value.get<double>());
+      break;
+    case Json::value_t::string:
+      repr_string(value.get_ref<const std::string&>(), out);
+      break;
     case Json::value_t::array: {
       out += '[';
       bool first = true;
@@ -91,7 +103,9 @@ void repr_value(const Json& value, std::string& out) {
       out += '}';
       break;
     }
-    default: out += "None"; break;
+    default:
+      out += "None";
+      break;
   }
 }
 
@@ -144,15 +158,23 @@ std::string python_set_repr(std::span<const std::string> items) {
 
 std::string_view python_type_name(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "NoneType";
-    case Json::value_t::boolean: return "bool";
+    case Json::value_t::null:
+      return "NoneType";
+    case Json::value_t::boolean:
+      return "bool";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "int";
-    case Json::value_t::number_float: return "float";
-    case Json::value_t::string: return "str";
-    case Json::value_t::array: return "list";
-    case Json::value_t::object: return "dict";
-    default: return "NoneType";
+    case Json::value_t::number_unsigned:
+      return "int";
+    case Json::value_t::number_float:
+      return "float";
+    case Json::value_t::string:
+      return "str";
+    case Json::value_t::array:
+      return "list";
+    case Json::value_t::object:
+      return "dict";
+    default:
+      return "NoneType";
   }
 }
 

@@ -1,10 +1,10 @@
 #include "rapid/util/text.h"
 
-#include "rapid/util/utf8.h"
-
 #include <algorithm>
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
+
+#include "rapid/util/utf8.h"
 
 namespace rapid {
 
@@ -13,12 +13,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#x27;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -6,15 +6,14 @@
 //
 // Intended deviation tested here: "application/json; charset=utf-8" is
 // accepted (the original answers 415).
-#include "rapid_server.h"
-
-#include "rapid/util/json.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "rapid/util/json.h"
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -23,22 +22,32 @@ constexpr const char* kAuthenticate = "Basic realm=\"Ganeti Remote API\"";
 
 std::string explain_of(int status) {
   switch (status) {
-    case 400: return "Bad request syntax or unsupported method";
-    case 401: return "No permission -- see authorization schemes";
-    case 403: return "Request forbidden -- authorization will not help";
-    case 404: return "Nothing matches the given URI";
-    case 415: return "Entity body in unsupported format";
-    case 501: return "Server does not support this operation";
+    case 400:
+      return "Bad request syntax or unsupported method";
+    case 401:
+      return "No permission -- see authorization schemes";
+    case 403:
+      return "Request forbidden -- authorization will not help";
+    case 404:
+      return "Nothing matches the given URI";
+    case 415:
+      return "Entity body in unsupported format";
+    case 501:
+      return "Server does not support this operation";
   }
   return "?";
 }
 
 std::string default_message(int status) {
   switch (status) {
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 415: return "Unsupported Media Type";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 415:
+      return "Unsupported Media Type";
   }
   return "?";
 }
@@ -58,11 +67,13 @@ std::string error_body(int status, const std::string& message = {}) {
                                          << "), body " << response->body;
   }
   if (response->header("Content-Type") != "application/json") {
-    return ::testing::AssertionFailure() << "Content-Type " << response->header("Content-Type").value_or("-");
+    return ::testing::AssertionFailure()
+           << "Content-Type " << response->header("Content-Type").value_or("-");
   }
   const auto authenticate = response->header("WWW-Authenticate");
   if (status == 401 && authenticate != kAuthenticate) {
-    return ::testing::AssertionFailure() << "WWW-Authenticate " << authenticate.value_or("<absent>");
+    return ::testing::AssertionFailure()
+           << "WWW-Authenticate " << authenticate.value_or("<absent>");
   }
   if (status != 401 && authenticate) {
     return ::testing::AssertionFailure() << "unexpected WWW-Authenticate on " << status;
@@ -85,8 +96,8 @@ Json query_result() {
   return result;
 }
 
-const std::vector<std::string> kQueryResources = {"instance", "node",  "group", "network",
-                                                  "export",   "job",   "lock",  "filter"};
+const std::vector<std::string> kQueryResources = {"instance", "node", "group", "network",
+                                                  "export",   "job",  "lock",  "filter"};
 
 // --- Captures of the real daemon, replayed byte for byte ----------------------
 
@@ -145,10 +156,10 @@ void replay_capture(const std::string& file, bool require_authentication) {
 }
 
 TEST(AuthCaptures, RequireAuthentication) {
-  for (const char* file : {"051-err-no-auth.json", "052-err-bad-password.json",
-                           "053-err-unknown-user.json", "054-reader-get-ok.json",
-                           "055-err-reader-write-forbidden.json", "067-err-job-wait-reader.json",
-                           "002-version.json", "004-info.json"}) {
+  for (const char* file :
+       {"051-err-no-auth.json", "052-err-bad-password.json", "053-err-unknown-user.json",
+        "054-reader-get-ok.json", "055-err-reader-write-forbidden.json",
+        "067-err-job-wait-reader.json", "002-version.json", "004-info.json"}) {
     replay_capture(file, true);
   }
 }
@@ -194,7 +205,8 @@ void query_matrix(bool require_authentication) {
       EXPECT_TRUE(answered(rapid.request(method, target, "", request_body), 401));
       EXPECT_TRUE(answered(rapid.request(method, target, "nobody:x", request_body), 401));
       EXPECT_TRUE(answered(rapid.request(method, target, "plain:plainpass", request_body), 403));
-      for (const char* wrong : {"plain:wrong", "admin:wrong", "reader:wrong", "admin:", "admin:ADMINPASS"}) {
+      for (const char* wrong :
+           {"plain:wrong", "admin:wrong", "reader:wrong", "admin:", "admin:ADMINPASS"}) {
         EXPECT_TRUE(answered(rapid.request(method, target, wrong, request_body), 401)) << wrong;
       }
       // Nothing of that reached luxid.
@@ -267,7 +279,8 @@ TEST(RequireAuthentication, CredentialsBeforeRouting) {
   EXPECT_TRUE(answered(rapid.request("GET", "/nosuch"), 401));
   EXPECT_TRUE(answered(rapid.request("DELETE", "/2/info"), 401));
   EXPECT_TRUE(answered(rapid.request("HEAD", "/version"), 401));
-  EXPECT_TRUE(answered(rapid.request("GET", "/nosuch", "", "", "", {"Authorization: Digest x"}), 401));
+  EXPECT_TRUE(
+      answered(rapid.request("GET", "/nosuch", "", "", "", {"Authorization: Digest x"}), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/nosuch", "nocolon"), 401));
   // ... 404/501 with valid credentials.
   EXPECT_TRUE(answered(rapid.request("GET", "/nosuch", "plain:plainpass"), 404));
@@ -323,7 +336,8 @@ TEST(NoRequireAuthentication, PublicResourcesAndSuppliedCredentials) {
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "admin:wrong"), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "nobody:x"), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "foo"), 401));  // H: no colon
-  EXPECT_TRUE(answered(rapid.request("GET", "/version", "", "", "", {"Authorization: Digest x"}), 401));
+  EXPECT_TRUE(
+      answered(rapid.request("GET", "/version", "", "", "", {"Authorization: Digest x"}), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "", "", "", {"Authorization:"}), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "", "", "", {"Authorization: \t"}), 401));
   EXPECT_TRUE(answered(rapid.request("GET", "/version", "", "", "", {"Authorization: Basic"}), 400,
@@ -339,21 +353,23 @@ TEST(NoRequireAuthentication, PublicResourcesAndSuppliedCredentials) {
 TEST(NoRequireAuthentication, InvalidAuthorizationHeaders) {
   RapidServer rapid;
   // H: testInvalidRequestHeader, on a resource needing authentication.
-  for (const std::string& value : std::vector<std::string>{"-", ".", "@", "<", ">", "Digest", "Unsupported scheme",
-                                  "basic " + base64("foobar"), "Basic x_=_", "Basic !invalid=base!64.",
-                                  "Basic " + base64(" "), "Basic " + base64("missingcolonchar"),
-                                  "Basic " + base64("admin:adminpass") + "\xc3\xa9"}) {
+  for (const std::string& value : std::vector<std::string>{
+           "-", ".", "@", "<", ">", "Digest", "Unsupported scheme", "basic " + base64("foobar"),
+           "Basic x_=_", "Basic !invalid=base!64.", "Basic " + base64(" "),
+           "Basic " + base64("missingcolonchar"),
+           "Basic " + base64("admin:adminpass") + "\xc3\xa9"}) {
     SCOPED_TRACE(value);
-    EXPECT_TRUE(answered(rapid.request("POST", "/2/instances", "", "", "", {"Authorization: " + value}),
-                         401));
+    EXPECT_TRUE(answered(
+        rapid.request("POST", "/2/instances", "", "", "", {"Authorization: " + value}), 401));
   }
-  EXPECT_TRUE(answered(rapid.request("POST", "/2/instances", "", "", "", {"Authorization: Basic"}), 400,
-                       "Basic authentication requires credentials"));
+  EXPECT_TRUE(answered(rapid.request("POST", "/2/instances", "", "", "", {"Authorization: Basic"}),
+                       400, "Basic authentication requires credentials"));
   // Scheme case and extra whitespace do not matter.
   rapid.luxi().reply("SubmitJob", 1);
-  EXPECT_TRUE(answered(rapid.request("PUT", "/2/redistribute-config", "", "", "",
-                                     {"Authorization:   bAsIc    " + base64("admin:adminpass") + "  "}),
-                       200));
+  EXPECT_TRUE(
+      answered(rapid.request("PUT", "/2/redistribute-config", "", "", "",
+                             {"Authorization:   bAsIc    " + base64("admin:adminpass") + "  "}),
+               200));
   EXPECT_EQ(rapid.luxi().requests().size(), 1u);
 }
 
@@ -402,10 +418,11 @@ TEST(NoRequireAuthentication, AnonymousJobSubmittingGets) {
   RapidServer rapid;
   rapid.luxi().reply("SubmitJob", 12);
   rapid.luxi().reply("WaitForJobChange", Json::array({Json::array({"success"}), Json::array()}));
-  Json os_list = Json::array({Json::array({"debian", Json::array({"default"})}),
-                              Json::array({"lenny", Json::array()})});
-  rapid.luxi().reply("QueryJobs", Json::array({Json::array(
-                                      {"success", Json::array({"success"}), Json::array({os_list})})}));
+  Json os_list = Json::array(
+      {Json::array({"debian", Json::array({"default"})}), Json::array({"lenny", Json::array()})});
+  rapid.luxi().reply(
+      "QueryJobs",
+      Json::array({Json::array({"success", Json::array({"success"}), Json::array({os_list})})}));
   const auto info = rapid.request("GET", "/2/instances/inst1.example.com/info");
   ASSERT_TRUE(answered(info, 200));
   EXPECT_EQ(info->body, "12\n");
@@ -425,7 +442,8 @@ TEST(NoRequireAuthentication, AnonymousJobSubmittingGets) {
   EXPECT_TRUE(answered(strict.request("GET", "/2/instances/inst1.example.com/info"), 401));
   EXPECT_TRUE(answered(strict.request("GET", "/2/os"), 401));
   EXPECT_EQ(strict.luxi().requests().size(), 0u);
-  EXPECT_TRUE(answered(strict.request("GET", "/2/instances/inst1.example.com/info", "plain:plainpass"), 200));
+  EXPECT_TRUE(answered(
+      strict.request("GET", "/2/instances/inst1.example.com/info", "plain:plainpass"), 200));
 }
 
 // --- Content-Type and JSON body (http-auth.md 4.4) ----------------------------------
@@ -445,8 +463,9 @@ TEST(RequestBody, ContentTypes) {
   EXPECT_EQ(rapid.luxi().requests().size(), 0u);
   // Accepted: the exact type in any case; with parameters (a deliberate
   // relaxation: the original rejects "application/json; charset=utf-8").
-  for (const std::string type : {"application/json", "APPLICATION/JSON", "Application/Json",
-                                 "application/json; charset=utf-8", "application/json;charset=UTF-8"}) {
+  for (const std::string type :
+       {"application/json", "APPLICATION/JSON", "Application/Json",
+        "application/json; charset=utf-8", "application/json;charset=UTF-8"}) {
     SCOPED_TRACE(type);
     const auto response = rapid.request("PUT", target, "admin:adminpass", "{}", type);
     ASSERT_TRUE(answered(response, 200));
@@ -465,13 +484,16 @@ TEST(RequestBody, ContentTypes) {
 TEST(RequestBody, ChecksComeAfterAuthentication) {
   RapidServer rapid;
   // Credentials first: a bad body from an unauthenticated client is 401.
-  EXPECT_TRUE(answered(rapid.request("PUT", "/2/redistribute-config", "", "body", "text/plain"), 401));
-  EXPECT_TRUE(answered(rapid.request("PUT", "/2/redistribute-config", "reader:readpass", "{", "application/json"),
-                       403));
+  EXPECT_TRUE(
+      answered(rapid.request("PUT", "/2/redistribute-config", "", "body", "text/plain"), 401));
+  EXPECT_TRUE(answered(
+      rapid.request("PUT", "/2/redistribute-config", "reader:readpass", "{", "application/json"),
+      403));
   // Routing too.
-  EXPECT_TRUE(answered(rapid.request("PUT", "/2/nosuch", "admin:adminpass", "body", "text/plain"), 404));
-  EXPECT_TRUE(answered(rapid.request("PATCH", "/2/info", "admin:adminpass", "body", "text/plain"), 501,
-                       "Method PATCH is unsupported for path /2/info"));
+  EXPECT_TRUE(
+      answered(rapid.request("PUT", "/2/nosuch", "admin:adminpass", "body", "text/plain"), 404));
+  EXPECT_TRUE(answered(rapid.request("PATCH", "/2/info", "admin:adminpass", "body", "text/plain"),
+                       501, "Method PATCH is unsupported for path /2/info"));
 }
 
 TEST(RequestBody, UnparsableJson) {
@@ -479,8 +501,8 @@ TEST(RequestBody, UnparsableJson) {
   // S: "_this/is/no'valid.json" -> 400 "Unable to parse JSON data".
   for (const std::string body : {"_this/is/no'valid.json", "{", "{\"a\": }", "[1, 2", "nul"}) {
     SCOPED_TRACE(body);
-    EXPECT_TRUE(answered(rapid.request("PUT", "/2/redistribute-config", "admin:adminpass", body), 400,
-                         "Unable to parse JSON data"));
+    EXPECT_TRUE(answered(rapid.request("PUT", "/2/redistribute-config", "admin:adminpass", body),
+                         400, "Unable to parse JSON data"));
   }
   EXPECT_TRUE(answered(rapid.request("PUT", "/2/query/instance", "reader:readpass", "{{"), 400,
                        "Unable to parse JSON data"));
@@ -493,17 +515,18 @@ TEST(RequestBody, PrivateParameterQuirk) {
   const std::string target = "/2/instances/inst1.example.com/modify";
   // A private-parameter member that cannot be made a dict makes the whole
   // body undecodable (checked against the original).
-  for (const std::string body : {R"({"osparams_private": 5})", R"({"osparams_secret": true})",
-                                 R"({"a": {"osparams_secret": "ab"}})",
-                                 R"({"osparams_private_cluster": {"a": 5}})",
-                                 R"({"osparams_private_cluster": 5})"}) {
+  for (const std::string body :
+       {R"({"osparams_private": 5})", R"({"osparams_secret": true})",
+        R"({"a": {"osparams_secret": "ab"}})", R"({"osparams_private_cluster": {"a": 5}})",
+        R"({"osparams_private_cluster": 5})"}) {
     SCOPED_TRACE(body);
     EXPECT_TRUE(answered(rapid.request("PUT", target, "admin:adminpass", body), 400,
                          "Unable to parse JSON data"));
   }
   EXPECT_EQ(rapid.luxi().requests().size(), 0u);
   // null becomes an empty dict before validation.
-  const auto response = rapid.request("PUT", target, "admin:adminpass", R"({"osparams_private": null})");
+  const auto response =
+      rapid.request("PUT", target, "admin:adminpass", R"({"osparams_private": null})");
   ASSERT_TRUE(answered(response, 200));
   EXPECT_EQ(response->body, "9\n");
   const auto submitted = rapid.luxi().requests("SubmitJob");

@@ -10,9 +10,6 @@
 // reason in kExcluded below and in tests/data/captures/README.md: nothing is
 // skipped silently (ReplayedSetIsComplete fails when a recording is neither
 // replayed nor listed as excluded).
-#include "rapid_server.h"
-#include "rapid/util/json.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,12 +22,17 @@
 #include <set>
 #include <sstream>
 
+#include "rapid/util/json.h"
+#include "rapid_server.h"
+
 namespace rapid::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path captures_dir() { return fs::path(__FILE__).parent_path().parent_path() / "data" / "captures"; }
+fs::path captures_dir() {
+  return fs::path(__FILE__).parent_path().parent_path() / "data" / "captures";
+}
 
 // Recordings of the original run that are not replayed here, with the reason
 // (they are then not copied into tests/data/captures). Every recording
@@ -103,7 +105,8 @@ class CaptureReplay : public ::testing::TestWithParam<std::string> {
   static RapidServer& server(bool require_authentication) {
     auto& server = require_authentication ? with_auth_ : without_auth_;
     if (!server) {
-      server = std::make_unique<RapidServer>(RapidServerOptions{.require_authentication = require_authentication});
+      server = std::make_unique<RapidServer>(
+          RapidServerOptions{.require_authentication = require_authentication});
     }
     return *server;
   }

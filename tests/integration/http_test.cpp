@@ -7,22 +7,21 @@
 // oversized headers/bodies (the original closes silently), a request
 // without header lines is answered (the original hangs), HTTP/0.9 is not
 // supported (400), 100 Continue is sent.
-#include "rapid_server.h"
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <ctime>
 #include <regex>
 #include <set>
 #include <thread>
 #include <tuple>
+
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -33,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 const std::vector<std::string> kOkHeaders = {"Content-Type", "Connection", "Date", "Server",
                                              "Content-Length"};
 const std::vector<std::string> k401Headers = {"Content-Type", "WWW-Authenticate", "Connection",
-                                              "Date", "Server", "Content-Length"};
+                                              "Date",         "Server",           "Content-Length"};
 
 std::string get(const std::string& target, const std::vector<std::string>& headers = {},
                 const std::string& version = "HTTP/1.1") {
@@ -50,7 +49,7 @@ std::unique_ptr<HttpClient> connect(RapidServer& rapid) {
 
 // One raw exchange on a fresh connection.
 std::optional<HttpResponse> round_trip(RapidServer& rapid, const std::string& bytes,
-                                     std::chrono::milliseconds timeout = 5s) {
+                                       std::chrono::milliseconds timeout = 5s) {
   auto client = connect(rapid);
   if (!client->send(bytes)) return std::nullopt;
   return client->read_response(timeout);
@@ -61,7 +60,8 @@ std::string error_body(int status, const std::string& message, const std::string
          "\", \"explain\": \"" + explain + "\"}\n";
 }
 
-void expect_version_answer(const std::optional<HttpResponse>& response, const std::string& version = "HTTP/1.1") {
+void expect_version_answer(const std::optional<HttpResponse>& response,
+                           const std::string& version = "HTTP/1.1") {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status_line, version + " 200 OK");
   EXPECT_EQ(response->body, "2\n");
@@ -86,7 +86,8 @@ void check_framing(bool tls) {
   EXPECT_EQ(unauthorized->status_line, "HTTP/1.1 401 Unauthorized");
   EXPECT_EQ(unauthorized->header_names(), k401Headers);
   EXPECT_EQ(unauthorized->header("WWW-Authenticate"), "Basic realm=\"Ganeti Remote API\"");
-  EXPECT_EQ(unauthorized->body, error_body(401, "Unauthorized", "No permission -- see authorization schemes"));
+  EXPECT_EQ(unauthorized->body,
+            error_body(401, "Unauthorized", "No permission -- see authorization schemes"));
   EXPECT_EQ(unauthorized->header("Content-Length"), std::to_string(unauthorized->body.size()));
 
   for (const auto& [method, target, status] :
@@ -211,8 +212,9 @@ TEST(KeepAlive, PipelinedRequestsAnsweredInOrder) {
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(third->status, 404);
   // With a body in between.
-  const std::string put = "PUT /2/query/instance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                          "Content-Length: 2\r\n\r\n{}";
+  const std::string put =
+      "PUT /2/query/instance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\n\r\n{}";
   ASSERT_TRUE(client->send(put + get("/version")));
   const auto unauthorized = client->read_response();
   ASSERT_TRUE(unauthorized.has_value());
@@ -236,7 +238,8 @@ TEST(KeepAlive, IdleConnectionClosedAfterIdleTimeout) {
 
 // --- Request line and headers -------------------------------------------------------
 
-void expect_rejected(RapidServer& rapid, const std::string& bytes, int status, const std::string& message,
+void expect_rejected(RapidServer& rapid, const std::string& bytes, int status,
+                     const std::string& message,
                      const std::string& explain = "Bad request syntax or unsupported method") {
   SCOPED_TRACE(bytes);
   auto client = connect(rapid);
@@ -264,8 +267,10 @@ TEST(RequestLine, UnsupportedVersions) {
   expect_rejected(rapid, get("/version", {}, "HTTP/3.0"), 505, "Invalid HTTP Version (3.0)",
                   "Cannot fulfill request");
   // O: FOO/1.0 -> 400 (HTML-escaped quotes).
-  expect_rejected(rapid, get("/version", {}, "FOO/1.0"), 400, "Bad request version (&#x27;FOO/1.0&#x27;)");
-  expect_rejected(rapid, get("/version", {}, "HTTP/1.x"), 400, "Bad request version (&#x27;HTTP/1.x&#x27;)");
+  expect_rejected(rapid, get("/version", {}, "FOO/1.0"), 400,
+                  "Bad request version (&#x27;FOO/1.0&#x27;)");
+  expect_rejected(rapid, get("/version", {}, "HTTP/1.x"), 400,
+                  "Bad request version (&#x27;HTTP/1.x&#x27;)");
   expect_rejected(rapid, get("/version", {}, "HTTP/02.0"), 505, "Invalid HTTP Version (02.0)",
                   "Cannot fulfill request");
   expect_rejected(rapid, get("/version", {}, "HTTP/10.1"), 505, "Invalid HTTP Version (10.1)",
@@ -293,7 +298,8 @@ TEST(RequestLine, MalformedRequestLines) {
   expect_rejected(rapid, "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400,
                   "Bad request syntax (&#x27;GET /a b HTTP/1.1&#x27;)");
   // A two-word (HTTP/0.9) line is refused the same way.
-  expect_rejected(rapid, "GET /version\r\n\r\n", 400, "Bad request syntax (&#x27;GET /version&#x27;)");
+  expect_rejected(rapid, "GET /version\r\n\r\n", 400,
+                  "Bad request syntax (&#x27;GET /version&#x27;)");
 }
 
 TEST(RequestLine, LowercaseMethodWorks) {
@@ -332,8 +338,9 @@ TEST(RequestLine, HeadIs501WithBodyAndCloses) {
       EXPECT_EQ(response->status, 404);
     } else {
       EXPECT_EQ(response->status, 501);
-      EXPECT_EQ(response->body, error_body(501, "Method HEAD is unsupported for path " + std::string(target),
-                                           "Server does not support this operation"));
+      EXPECT_EQ(response->body,
+                error_body(501, "Method HEAD is unsupported for path " + std::string(target),
+                           "Server does not support this operation"));
     }
     EXPECT_EQ(response->header("Content-Length"), std::to_string(response->body.size()));
     EXPECT_EQ(response->header("Connection"), "close");
@@ -344,11 +351,13 @@ TEST(RequestLine, HeadIs501WithBodyAndCloses) {
 TEST(RequestLine, OtherMethodsAre501) {
   RapidServer rapid;
   for (const char* method : {"OPTIONS", "PATCH", "TRACE", "FOO"}) {
-    const auto response = round_trip(rapid, std::string(method) + " /2/info HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto response =
+        round_trip(rapid, std::string(method) + " /2/info HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(response.has_value()) << method;
     EXPECT_EQ(response->status, 501) << method;
-    EXPECT_EQ(response->body, error_body(501, std::string("Method ") + method + " is unsupported for path /2/info",
-                                         "Server does not support this operation"));
+    EXPECT_EQ(response->body,
+              error_body(501, std::string("Method ") + method + " is unsupported for path /2/info",
+                         "Server does not support this operation"));
   }
 }
 
@@ -391,8 +400,10 @@ TEST(Limits, OversizedBodyIs413) {
   EXPECT_EQ(rapid.request("PUT", "/2/query/node", "", fits)->status, 401);
   auto client = connect(rapid);
   const std::string body(5000, ' ');
-  ASSERT_TRUE(client->send("PUT /2/query/node HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 5000\r\n\r\n" + body));
+  ASSERT_TRUE(
+      client->send("PUT /2/query/node HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 5000\r\n\r\n" +
+                   body));
   const auto response = client->read_response();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 413);
@@ -427,8 +438,9 @@ TEST(Limits, SlowBodyCutOffWithoutResponse) {
   RapidServer rapid({.limits = limits});
   auto client = connect(rapid);
   // O: a declared length larger than what is sent: no answer.
-  ASSERT_TRUE(client->send("PUT /2/query/node HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 100\r\n\r\n{\"fields\""));
+  ASSERT_TRUE(
+      client->send("PUT /2/query/node HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 100\r\n\r\n{\"fields\""));
   const auto start = Clock::now();
   EXPECT_FALSE(client->read_response(3s).has_value());
   EXPECT_LT(Clock::now() - start, 2500ms);
@@ -442,10 +454,11 @@ void expect_continue(bool tls) {
   rapid.luxi().reply("SubmitJob", 77);
   auto client = connect(rapid);
   const std::string body = "{}";
-  ASSERT_TRUE(client->send("PUT /2/redistribute-config HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
-                           base64("admin:adminpass") +
-                           "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
-                           "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      client->send("PUT /2/redistribute-config HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
+                   base64("admin:adminpass") +
+                   "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                   "Expect: 100-continue\r\n\r\n"));
   const auto interim = client->read_response(2s);
   ASSERT_TRUE(interim.has_value());
   EXPECT_EQ(interim->status_line, "HTTP/1.1 100 Continue");
@@ -559,15 +572,16 @@ TlsProbe tls_probe(std::uint16_t port, int version) {
     SSL_write(ssl, request.data(), static_cast<int>(request.size()));
     char buffer[4096];
     const int n = SSL_read(ssl, buffer, sizeof buffer);
-    if (n <= 0 || std::string(buffer, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200 OK", 0) != 0) {
+    if (n <= 0 ||
+        std::string(buffer, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200 OK", 0) != 0) {
       probe.connected = false;
     }
   } else {
     const unsigned long error = ERR_peek_error();
     const int reason = ERR_GET_REASON(error);
-    probe.client_could_not_try =
-        reason == SSL_R_NO_PROTOCOLS_AVAILABLE || reason == SSL_R_NO_CIPHERS_AVAILABLE ||
-        reason == SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM;
+    probe.client_could_not_try = reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+                                 reason == SSL_R_NO_CIPHERS_AVAILABLE ||
+                                 reason == SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM;
   }
   probe.certificate_requested = g_cert_requests > 0;
   SSL_free(ssl);

@@ -3,26 +3,25 @@
 // where that is simpler. Also the guarantees of the connection pool: reuse,
 // reconnection, bounded size, no blocked worker, and that a call which may
 // have changed the cluster is never sent twice.
-#include "rapid_server.h"
-#include "rapid/luxi/client.h"
-#include "rapid/luxi/error.h"
-#include "rapid/util/json.h"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
-
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <cstring>
 #include <future>
 #include <memory>
 #include <set>
 #include <thread>
+
+#include "rapid/luxi/client.h"
+#include "rapid/luxi/error.h"
+#include "rapid/util/json.h"
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -31,8 +30,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 std::string error_body(int status, const std::string& explain, const std::string& message) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message + "\", \"explain\": \"" +
-         explain + "\"}\n";
+  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message +
+         "\", \"explain\": \"" + explain + "\"}\n";
 }
 std::string bad_gateway(const std::string& message) {
   return error_body(502, "Invalid responses from another server/proxy", message);
@@ -59,7 +58,8 @@ long long ms_since(Clock::time_point start) {
 const char* kInfo = R"({"name": "cluster"})";
 const std::string kInfoBody = "{\"name\": \"cluster\"}\n";
 const std::string kMayHaveBeenSubmitted =
-    "the request may have been carried out (for a job submission: the job may have been submitted; check "
+    "the request may have been carried out (for a job submission: the job may have been submitted; "
+    "check "
     "/2/jobs before retrying)";
 
 // --- master absent -------------------------------------------------------------------
@@ -137,8 +137,8 @@ TEST(LuxiClient, TwoRepliesInOneWriteAreKeptApart) {
   std::atomic<int> calls{0};
   rapid.luxi().on_request([&calls](const LuxiRequest&) {
     if (calls++ == 0) {
-      LuxiReply both = LuxiReply::text(std::string(R"({"success":true,"result":{"n":1}})") + '\x03' +
-                                       R"({"success":true,"result":{"n":"stray"}})");
+      LuxiReply both = LuxiReply::text(std::string(R"({"success":true,"result":{"n":1}})") +
+                                       '\x03' + R"({"success":true,"result":{"n":"stray"}})");
       return both;
     }
     return LuxiReply::success(parse(R"({"n": 2})"));
@@ -176,8 +176,9 @@ TEST(LuxiClient, OversizedReplyIsAnErrorNotACrash) {
   config.call_timeout = 2s;
   config.max_reply_bytes = 1024;
   luxi::Client client(io.get_executor(), config);
-  auto future = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
-                                      boost::asio::use_future);
+  auto future =
+      boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                            boost::asio::use_future);
   io.run();
   try {
     future.get();
@@ -189,8 +190,9 @@ TEST(LuxiClient, OversizedReplyIsAnErrorNotACrash) {
   // A reply within the limit on the same client works.
   fake.on_request([](const LuxiRequest&) { return LuxiReply::success("small"); });
   io.restart();
-  auto second = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
-                                      boost::asio::use_future);
+  auto second =
+      boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                            boost::asio::use_future);
   io.run();
   EXPECT_EQ(second.get(), Json("small"));
 }
@@ -204,12 +206,14 @@ TEST(LuxiClient, DirectCallWritesThePythonEnvelope) {
   config.call_timeout = 2s;
   luxi::Client client(io.get_executor(), config);
   auto future = boost::asio::co_spawn(
-      io, client.call("QueryNodes", parse(R"([[], ["name"], false])"), luxi::Resend::safe), boost::asio::use_future);
+      io, client.call("QueryNodes", parse(R"([[], ["name"], false])"), luxi::Resend::safe),
+      boost::asio::use_future);
   io.run();
   EXPECT_EQ(future.get(), parse(R"([["a"]])"));
   ASSERT_EQ(fake.requests().size(), 1u);
-  EXPECT_EQ(fake.requests()[0].raw,
-            "{\"method\": \"QueryNodes\", \"args\": [[], [\"name\"], false], \"version\": 3000000}\n");
+  EXPECT_EQ(
+      fake.requests()[0].raw,
+      "{\"method\": \"QueryNodes\", \"args\": [[], [\"name\"], false], \"version\": 3000000}\n");
   EXPECT_EQ(client.idle_connections(), 1u);
 }
 
@@ -225,8 +229,8 @@ TEST(LuxiClient, SlowReplyIs504AndTheNextRequestWorks) {
   auto response = must(rapid.admin("GET", "/2/info"));
   EXPECT_LT(ms_since(start), 900);
   EXPECT_EQ(response.status, 504);
-  EXPECT_EQ(response.body,
-            error_body(504, "The gateway server did not receive a timely response", "Gateway Timeout"));
+  EXPECT_EQ(response.body, error_body(504, "The gateway server did not receive a timely response",
+                                      "Gateway Timeout"));
   response = must(rapid.admin("GET", "/2/info"));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, kInfoBody);
@@ -242,9 +246,10 @@ TEST(LuxiClient, EncodedErrorsMapToStatuses) {
     std::string body;
   };
   const Case cases[] = {
-      {"GET", "/2/info", R"(["OpPrereqError", ["Sync queries are not allowed", "wrong_input"]])", 500,
-       internal_error("(&#x27;Sync queries are not allowed&#x27;, &#x27;wrong_input&#x27;)")},
-      {"GET", "/2/info", R"(["ConfigurationError", ["No config"]])", 500, internal_error("No config")},
+      {"GET", "/2/info", R"(["OpPrereqError", ["Sync queries are not allowed", "wrong_input"]])",
+       500, internal_error("(&#x27;Sync queries are not allowed&#x27;, &#x27;wrong_input&#x27;)")},
+      {"GET", "/2/info", R"(["ConfigurationError", ["No config"]])", 500,
+       internal_error("No config")},
       {"GET", "/2/info", R"(["JobQueueFull", []])", 500, internal_error("Internal Server Error")},
       {"GET", "/2/info", R"(["NoSuchError", ["x"]])", 502,
        bad_gateway("[&#x27;NoSuchError&#x27;, [&#x27;x&#x27;]]")},
@@ -261,7 +266,8 @@ TEST(LuxiClient, EncodedErrorsMapToStatuses) {
        internal_error("Queue drained")},
       {"PUT", "/2/instances/inst1/startup", R"(["NoSuchError", []])", 502,
        bad_gateway("[&#x27;NoSuchError&#x27;, []]")},
-      {"PUT", "/2/instances/inst1/startup", R"("Failed to parse request: SubmitJob: key 'reason' not found")", 502,
+      {"PUT", "/2/instances/inst1/startup",
+       R"("Failed to parse request: SubmitJob: key 'reason' not found")", 502,
        bad_gateway("Failed to parse request: SubmitJob: key &#x27;reason&#x27; not found")},
   };
   for (const auto& c : cases) {
@@ -383,9 +389,12 @@ TEST_P(LuxiNeverResent, ConnectionLostAfterWriting) {
   });
   auto response = must(rapid.admin(c.method, c.target, c.body));
   EXPECT_EQ(response.status, 502);
-  EXPECT_EQ(response.body,
-            bad_gateway("Lost the connection to the master daemon after sending the request (Connection closed "
-                        "while reading); " + kMayHaveBeenSubmitted));
+  EXPECT_EQ(
+      response.body,
+      bad_gateway(
+          "Lost the connection to the master daemon after sending the request (Connection closed "
+          "while reading); " +
+          kMayHaveBeenSubmitted));
   std::this_thread::sleep_for(100ms);  // a resend would arrive by now
   EXPECT_EQ(rapid.luxi().requests(c.luxi_method).size(), 1u);
   EXPECT_EQ(rapid.luxi().requests().size(), 2u);
@@ -401,21 +410,23 @@ TEST_P(LuxiNeverResent, TimeoutAfterWriting) {
   });
   auto response = must(rapid.admin(c.method, c.target, c.body));
   EXPECT_EQ(response.status, 504);
-  EXPECT_EQ(response.body, error_body(504, "The gateway server did not receive a timely response",
-                                      "Timeout while talking to the master daemon after sending the request; " +
-                                          kMayHaveBeenSubmitted));
+  EXPECT_EQ(response.body,
+            error_body(504, "The gateway server did not receive a timely response",
+                       "Timeout while talking to the master daemon after sending the request; " +
+                           kMayHaveBeenSubmitted));
   std::this_thread::sleep_for(700ms);
   EXPECT_EQ(rapid.luxi().requests(c.luxi_method).size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Calls, LuxiNeverResent,
-    ::testing::Values(NeverResent{"SubmitJob", "PUT", "/2/instances/inst1/startup", "", "SubmitJob"},
-                      NeverResent{"SubmitJobOfOs", "GET", "/2/os", "", "SubmitJob"},
-                      NeverResent{"CancelJob", "DELETE", "/2/jobs/5", "", "CancelJob"},
-                      NeverResent{"ReplaceFilterPost", "POST", "/2/filters", "{}", "ReplaceFilter"},
-                      NeverResent{"ReplaceFilterPut", "PUT", "/2/filters/0b1c", "{}", "ReplaceFilter"},
-                      NeverResent{"DeleteFilter", "DELETE", "/2/filters/0b1c", "", "DeleteFilter"}),
+    ::testing::Values(
+        NeverResent{"SubmitJob", "PUT", "/2/instances/inst1/startup", "", "SubmitJob"},
+        NeverResent{"SubmitJobOfOs", "GET", "/2/os", "", "SubmitJob"},
+        NeverResent{"CancelJob", "DELETE", "/2/jobs/5", "", "CancelJob"},
+        NeverResent{"ReplaceFilterPost", "POST", "/2/filters", "{}", "ReplaceFilter"},
+        NeverResent{"ReplaceFilterPut", "PUT", "/2/filters/0b1c", "{}", "ReplaceFilter"},
+        NeverResent{"DeleteFilter", "DELETE", "/2/filters/0b1c", "", "DeleteFilter"}),
     [](const auto& info) { return info.param.name; });
 
 // --- concurrency ----------------------------------------------------------------------------
@@ -431,7 +442,8 @@ TEST(LuxiClient, SlowLuxidCallsBlockNoWorker) {
   });
   std::vector<std::future<int>> slow;
   for (int i = 0; i < 3; ++i) {
-    slow.push_back(std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/instances")).status; }));
+    slow.push_back(std::async(std::launch::async,
+                              [&] { return must(rapid.admin("GET", "/2/instances")).status; }));
   }
   std::this_thread::sleep_for(100ms);  // the slow calls are now waiting on luxid
   const auto start = Clock::now();
@@ -465,7 +477,8 @@ TEST(LuxiClient, PoolBoundHolds) {
   });
   std::vector<std::future<int>> requests;
   for (int i = 0; i < 10; ++i) {
-    requests.push_back(std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/info")).status; }));
+    requests.push_back(
+        std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/info")).status; }));
   }
   for (auto& r : requests) EXPECT_EQ(r.get(), 200);
   EXPECT_EQ(most.load(), 3);
@@ -488,10 +501,12 @@ TEST(LuxiClient, WaitingForAFreeConnectionHonoursTheDeadline) {
   config.call_timeout = 2s;
   config.max_connections = 1;
   luxi::Client client(io.get_executor(), config);
-  auto slow = boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
-                                    boost::asio::use_future);
-  auto waiting = boost::asio::co_spawn(
-      io, client.call("QueryNodes", Json::array(), luxi::Resend::safe, 200ms), boost::asio::use_future);
+  auto slow =
+      boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                            boost::asio::use_future);
+  auto waiting =
+      boost::asio::co_spawn(io, client.call("QueryNodes", Json::array(), luxi::Resend::safe, 200ms),
+                            boost::asio::use_future);
   const auto start = Clock::now();
   std::thread runner([&io] { io.run(); });
   try {

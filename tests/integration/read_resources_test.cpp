@@ -2,59 +2,109 @@
 // (captures_test.cpp): each behaviour with its exact HTTP answer and the exact
 // LUXI calls, as rlib2/baserlib of Ganeti 3.0.2 produce them (resources.md
 // sections 3-5, tests-of-record.md sections 4 and 8).
-#include "rapid_server.h"
-#include "rapid/util/json.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
 
+#include "rapid/util/json.h"
+#include "rapid_server.h"
+
 namespace rapid::testing {
 namespace {
 
-const std::vector<std::string> kInstanceFields = {
-    "name", "admin_state", "os", "pnode", "snodes", "disk_template", "nic.ips", "nic.macs", "nic.modes",
-    "nic.uuids", "nic.names", "nic.links", "nic.networks", "nic.networks.names", "nic.bridges",
-    "network_port", "disk.sizes", "disk.spindles", "disk_usage", "disk.uuids", "disk.names", "beparams",
-    "hvparams", "oper_state", "oper_ram", "oper_vcpus", "status", "custom_hvparams", "custom_beparams",
-    "custom_nicparams", "ctime", "mtime", "uuid", "serial_no", "tags"};
-const std::vector<std::string> kNodeFields = {
-    "name", "offline", "master_candidate", "drained", "dtotal", "dfree", "sptotal", "spfree", "mtotal",
-    "mnode", "mfree", "pinst_cnt", "sinst_cnt", "ctotal", "cnos", "cnodes", "csockets", "pip", "sip", "role",
-    "pinst_list", "sinst_list", "master_capable", "vm_capable", "ndparams", "group.uuid", "ctime", "mtime",
-    "uuid", "serial_no", "tags"};
-const std::vector<std::string> kGroupFields = {
-    "alloc_policy", "name", "node_cnt", "node_list", "ipolicy", "custom_ipolicy", "diskparams",
-    "custom_diskparams", "ndparams", "custom_ndparams", "ctime", "mtime", "uuid", "serial_no", "tags"};
+const std::vector<std::string> kInstanceFields = {"name",
+                                                  "admin_state",
+                                                  "os",
+                                                  "pnode",
+                                                  "snodes",
+                                                  "disk_template",
+                                                  "nic.ips",
+                                                  "nic.macs",
+                                                  "nic.modes",
+                                                  "nic.uuids",
+                                                  "nic.names",
+                                                  "nic.links",
+                                                  "nic.networks",
+                                                  "nic.networks.names",
+                                                  "nic.bridges",
+                                                  "network_port",
+                                                  "disk.sizes",
+                                                  "disk.spindles",
+                                                  "disk_usage",
+                                                  "disk.uuids",
+                                                  "disk.names",
+                                                  "beparams",
+                                                  "hvparams",
+                                                  "oper_state",
+                                                  "oper_ram",
+                                                  "oper_vcpus",
+                                                  "status",
+                                                  "custom_hvparams",
+                                                  "custom_beparams",
+                                                  "custom_nicparams",
+                                                  "ctime",
+                                                  "mtime",
+                                                  "uuid",
+                                                  "serial_no",
+                                                  "tags"};
+const std::vector<std::string> kNodeFields = {"name",       "offline",        "master_candidate",
+                                              "drained",    "dtotal",         "dfree",
+                                              "sptotal",    "spfree",         "mtotal",
+                                              "mnode",      "mfree",          "pinst_cnt",
+                                              "sinst_cnt",  "ctotal",         "cnos",
+                                              "cnodes",     "csockets",       "pip",
+                                              "sip",        "role",           "pinst_list",
+                                              "sinst_list", "master_capable", "vm_capable",
+                                              "ndparams",   "group.uuid",     "ctime",
+                                              "mtime",      "uuid",           "serial_no",
+                                              "tags"};
+const std::vector<std::string> kGroupFields = {"alloc_policy", "name",
+                                               "node_cnt",     "node_list",
+                                               "ipolicy",      "custom_ipolicy",
+                                               "diskparams",   "custom_diskparams",
+                                               "ndparams",     "custom_ndparams",
+                                               "ctime",        "mtime",
+                                               "uuid",         "serial_no",
+                                               "tags"};
 const std::vector<std::string> kNetworkFields = {
-    "name", "network", "gateway", "network6", "gateway6", "mac_prefix", "free_count", "reserved_count", "map",
-    "group_list", "inst_list", "external_reservations", "ctime", "mtime", "uuid", "serial_no", "tags"};
-const std::vector<std::string> kJobFieldsBulk = {"id", "ops", "status", "summary", "opstatus",
-                                                 "received_ts", "start_ts", "end_ts"};
-const std::vector<std::string> kJobFields = {"id",       "ops",      "status", "summary", "opstatus",
-                                             "received_ts", "start_ts", "end_ts", "oplog",   "opresult"};
-const std::vector<std::string> kFilterFields = {"watermark", "priority", "predicates",
+    "name",       "network",        "gateway", "network6",   "gateway6",  "mac_prefix",
+    "free_count", "reserved_count", "map",     "group_list", "inst_list", "external_reservations",
+    "ctime",      "mtime",          "uuid",    "serial_no",  "tags"};
+const std::vector<std::string> kJobFieldsBulk = {"id",       "ops",         "status",   "summary",
+                                                 "opstatus", "received_ts", "start_ts", "end_ts"};
+const std::vector<std::string> kJobFields = {"id",       "ops",         "status",   "summary",
+                                             "opstatus", "received_ts", "start_ts", "end_ts",
+                                             "oplog",    "opresult"};
+const std::vector<std::string> kFilterFields = {"watermark", "priority",     "predicates",
                                                 "action",    "reason_trail", "uuid"};
 
 std::string explain(int status) {
   switch (status) {
-    case 400: return "Bad request syntax or unsupported method";
-    case 401: return "No permission -- see authorization schemes";
-    case 403: return "Request forbidden -- authorization will not help";
-    case 404: return "Nothing matches the given URI";
-    case 500: return "Server got itself in trouble";
-    case 502: return "Invalid responses from another server/proxy";
-    case 503: return "The server cannot process the request due to a high load";
-    case 504: return "The gateway server did not receive a timely response";
+    case 400:
+      return "Bad request syntax or unsupported method";
+    case 401:
+      return "No permission -- see authorization schemes";
+    case 403:
+      return "Request forbidden -- authorization will not help";
+    case 404:
+      return "Nothing matches the given URI";
+    case 500:
+      return "Server got itself in trouble";
+    case 502:
+      return "Invalid responses from another server/proxy";
+    case 503:
+      return "The server cannot process the request due to a high load";
+    case 504:
+      return "The gateway server did not receive a timely response";
   }
   return "?";
 }
 
 // Ganeti's error body; `message` as it appears on the wire (HTML-escaped).
 std::string error_body(int status, const std::string& message) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message + "\", \"explain\": \"" +
-         explain(status) + "\"}\n";
+  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message +
+         "\", \"explain\": \"" + explain(status) + "\"}\n";
 }
 
 std::string ok_body(const Json& value) { return dump_python(value) + "\n"; }
@@ -66,7 +116,8 @@ Json strings(const std::vector<std::string>& items) {
 }
 
 // A row with a distinct value per field ("<field>:<tag>"), with overrides.
-Json row_for(const std::vector<std::string>& fields, const std::string& tag, const Json& overrides = Json::object()) {
+Json row_for(const std::vector<std::string>& fields, const std::string& tag,
+             const Json& overrides = Json::object()) {
   Json row = Json::array();
   for (const auto& field : fields) {
     row.push_back(overrides.contains(field) ? overrides[field] : Json(field + ":" + tag));
@@ -133,7 +184,9 @@ class ReadResources : public ::testing::Test {
 const std::string kSyncQueries =
     "(&#x27;Sync queries are not allowed&#x27;, &#x27;wrong_input&#x27;)";
 
-Json sync_queries_error() { return parse(R"(["OpPrereqError", ["Sync queries are not allowed", "wrong_input"]])"); }
+Json sync_queries_error() {
+  return parse(R"(["OpPrereqError", ["Sync queries are not allowed", "wrong_input"]])");
+}
 
 // --- bulk=1 --------------------------------------------------------------------
 
@@ -188,7 +241,8 @@ TEST_F(ReadResources, NodesBulk) {
   auto response = get("/2/nodes?bulk=1&lock=1");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, ok_body(Json::array({object_for(kNodeFields, row)})));
-  expect_single_call("QueryNodes", Json::array({Json::array(), strings(kNodeFields), false}).dump());
+  expect_single_call("QueryNodes",
+                     Json::array({Json::array(), strings(kNodeFields), false}).dump());
 }
 
 TEST_F(ReadResources, GroupsBulk) {
@@ -197,8 +251,10 @@ TEST_F(ReadResources, GroupsBulk) {
   answer_success(Json::array({b, a}));
   auto response = get("/2/groups?bulk=1&lock=1");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, ok_body(Json::array({object_for(kGroupFields, b), object_for(kGroupFields, a)})));
-  expect_single_call("QueryGroups", Json::array({Json::array(), strings(kGroupFields), false}).dump());
+  EXPECT_EQ(response.body,
+            ok_body(Json::array({object_for(kGroupFields, b), object_for(kGroupFields, a)})));
+  expect_single_call("QueryGroups",
+                     Json::array({Json::array(), strings(kGroupFields), false}).dump());
 }
 
 TEST_F(ReadResources, NetworksBulk) {
@@ -207,7 +263,8 @@ TEST_F(ReadResources, NetworksBulk) {
   auto response = get("/2/networks?bulk=1&lock=1");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, ok_body(Json::array({object_for(kNetworkFields, row)})));
-  expect_single_call("QueryNetworks", Json::array({Json::array(), strings(kNetworkFields), false}).dump());
+  expect_single_call("QueryNetworks",
+                     Json::array({Json::array(), strings(kNetworkFields), false}).dump());
 }
 
 TEST_F(ReadResources, JobsBulkKeepsLuxidOrder) {
@@ -216,8 +273,9 @@ TEST_F(ReadResources, JobsBulkKeepsLuxidOrder) {
   answer_success(Json::array({ten, nine}));
   auto response = get("/2/jobs?bulk=1");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body,
-            ok_body(Json::array({object_for(kJobFieldsBulk, ten), object_for(kJobFieldsBulk, nine)})));
+  EXPECT_EQ(
+      response.body,
+      ok_body(Json::array({object_for(kJobFieldsBulk, ten), object_for(kJobFieldsBulk, nine)})));
   expect_single_call("QueryJobs", Json::array({nullptr, strings(kJobFieldsBulk)}).dump());
 }
 
@@ -238,7 +296,8 @@ TEST_F(ReadResources, BulkRowOfWrongLengthIs500) {
 }
 
 TEST_F(ReadResources, InvalidBulkValueIs400WithoutLuxi) {
-  for (const std::string path : {"/2/instances", "/2/nodes", "/2/groups", "/2/networks", "/2/jobs", "/2/filters"}) {
+  for (const std::string path :
+       {"/2/instances", "/2/nodes", "/2/groups", "/2/networks", "/2/jobs", "/2/filters"}) {
     SCOPED_TRACE(path);
     for (const std::string value : {"abc", "1.0", "true", "0x1"}) {
       auto response = get(path + "?bulk=" + value);
@@ -283,8 +342,9 @@ TEST_F(ReadResources, FilterListUsesUuidKey) {
   answer_success(parse(R"([["c1"], ["A2"], ["b3"]])"));
   auto response = get("/2/filters");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, "[{\"uuid\": \"A2\", \"uri\": \"/2/filters/A2\"}, {\"uuid\": \"b3\", \"uri\": "
-                           "\"/2/filters/b3\"}, {\"uuid\": \"c1\", \"uri\": \"/2/filters/c1\"}]\n");
+  EXPECT_EQ(response.body,
+            "[{\"uuid\": \"A2\", \"uri\": \"/2/filters/A2\"}, {\"uuid\": \"b3\", \"uri\": "
+            "\"/2/filters/b3\"}, {\"uuid\": \"c1\", \"uri\": \"/2/filters/c1\"}]\n");
   expect_single_call("QueryFilters", R"([null, ["uuid"]])");
 }
 
@@ -292,8 +352,9 @@ TEST_F(ReadResources, JobListSortsNumerically) {
   answer_success(parse("[[10], [9], [100], [1]]"));
   auto response = get("/2/jobs");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, "[{\"id\": 1, \"uri\": \"/2/jobs/1\"}, {\"id\": 9, \"uri\": \"/2/jobs/9\"}, "
-                           "{\"id\": 10, \"uri\": \"/2/jobs/10\"}, {\"id\": 100, \"uri\": \"/2/jobs/100\"}]\n");
+  EXPECT_EQ(response.body,
+            "[{\"id\": 1, \"uri\": \"/2/jobs/1\"}, {\"id\": 9, \"uri\": \"/2/jobs/9\"}, "
+            "{\"id\": 10, \"uri\": \"/2/jobs/10\"}, {\"id\": 100, \"uri\": \"/2/jobs/100\"}]\n");
   expect_single_call("QueryJobs", R"([null, ["id"]])");
 }
 
@@ -306,12 +367,15 @@ TEST_F(ReadResources, LockIsPassedToLuxidWhichRejectsIt) {
   const Json instance_fields = strings(kInstanceFields);
   const Case cases[] = {
       {"/2/instances?lock=1", "QueryInstances", R"([[], ["name"], true])"},
-      {"/2/instances?bulk=1&lock=1", "QueryInstances", Json::array({Json::array(), instance_fields, true}).dump()},
+      {"/2/instances?bulk=1&lock=1", "QueryInstances",
+       Json::array({Json::array(), instance_fields, true}).dump()},
       {"/2/instances/inst1?lock=1", "QueryInstances",
        Json::array({Json::array({"inst1"}), instance_fields, true}).dump()},
-      {"/2/nodes/node1?lock=1", "QueryNodes", Json::array({Json::array({"node1"}), strings(kNodeFields), true}).dump()},
+      {"/2/nodes/node1?lock=1", "QueryNodes",
+       Json::array({Json::array({"node1"}), strings(kNodeFields), true}).dump()},
       {"/2/nodes/node1/role?lock=1", "QueryNodes", R"([["node1"], ["role"], true])"},
-      {"/2/groups/g1?lock=1", "QueryGroups", Json::array({Json::array({"g1"}), strings(kGroupFields), true}).dump()},
+      {"/2/groups/g1?lock=1", "QueryGroups",
+       Json::array({Json::array({"g1"}), strings(kGroupFields), true}).dump()},
       {"/2/networks/n1?lock=1", "QueryNetworks",
        Json::array({Json::array({"n1"}), strings(kNetworkFields), true}).dump()},
   };
@@ -331,7 +395,8 @@ TEST_F(ReadResources, InvalidLockValueIs400) {
                                  "/2/groups/x", "/2/networks/x"}) {
     auto response = get(path + "?lock=yes");
     EXPECT_EQ(response.status, 400) << path;
-    EXPECT_EQ(response.body, error_body(400, "Invalid value for the &#x27;lock&#x27; parameter")) << path;
+    EXPECT_EQ(response.body, error_body(400, "Invalid value for the &#x27;lock&#x27; parameter"))
+        << path;
   }
   expect_no_call();
   // The node, group and network lists never read it.
@@ -351,12 +416,14 @@ std::vector<ItemCase> item_cases() {
   return {
       {"/2/instances/inst1", "QueryInstances",
        Json::array({Json::array({"inst1"}), strings(kInstanceFields), false}).dump()},
-      {"/2/nodes/node1", "QueryNodes", Json::array({Json::array({"node1"}), strings(kNodeFields), false}).dump()},
+      {"/2/nodes/node1", "QueryNodes",
+       Json::array({Json::array({"node1"}), strings(kNodeFields), false}).dump()},
       {"/2/groups/default", "QueryGroups",
        Json::array({Json::array({"default"}), strings(kGroupFields), false}).dump()},
       {"/2/networks/net1", "QueryNetworks",
        Json::array({Json::array({"net1"}), strings(kNetworkFields), false}).dump()},
-      {"/2/filters/0a1b-c", "QueryFilters", Json::array({Json::array({"0a1b-c"}), strings(kFilterFields)}).dump()},
+      {"/2/filters/0a1b-c", "QueryFilters",
+       Json::array({Json::array({"0a1b-c"}), strings(kFilterFields)}).dump()},
   };
 }
 
@@ -385,18 +452,21 @@ TEST_F(ReadResources, ItemUnknownEntityIs404) {
 TEST_F(ReadResources, ItemOtherErrorsAre500) {
   for (const auto& c : item_cases()) {
     SCOPED_TRACE(c.path);
-    answer_failure(parse(R"(["OpPrereqError", ["Unknown output fields selected: x", "wrong_input"]])"));
+    answer_failure(
+        parse(R"(["OpPrereqError", ["Unknown output fields selected: x", "wrong_input"]])"));
     auto response = get(c.path);
     EXPECT_EQ(response.status, 500);
     EXPECT_EQ(response.body,
-              error_body(500, "(&#x27;Unknown output fields selected: x&#x27;, &#x27;wrong_input&#x27;)"));
+              error_body(
+                  500, "(&#x27;Unknown output fields selected: x&#x27;, &#x27;wrong_input&#x27;)"));
 
     // OpPrereqError with one argument, other classes.
     answer_failure(parse(R"(["OpPrereqError", ["unknown_entity"]])"));
     response = get(c.path);
     EXPECT_EQ(response.status, 500);
     EXPECT_EQ(response.body, error_body(500, "unknown_entity"));
-    answer_failure(parse(R"(["ConfigurationError", ["I do not have access to a valid configuration"]])"));
+    answer_failure(
+        parse(R"(["ConfigurationError", ["I do not have access to a valid configuration"]])"));
     response = get(c.path);
     EXPECT_EQ(response.status, 500);
     EXPECT_EQ(response.body, error_body(500, "I do not have access to a valid configuration"));
@@ -438,8 +508,11 @@ TEST_F(ReadResources, GroupAndNetworkObjects) {
 // --- node role -------------------------------------------------------------------
 
 TEST_F(ReadResources, NodeRoleMapsEveryLetter) {
-  const std::pair<const char*, const char*> roles[] = {
-      {"M", "master"}, {"C", "master-candidate"}, {"D", "drained"}, {"O", "offline"}, {"R", "regular"}};
+  const std::pair<const char*, const char*> roles[] = {{"M", "master"},
+                                                       {"C", "master-candidate"},
+                                                       {"D", "drained"},
+                                                       {"O", "offline"},
+                                                       {"R", "regular"}};
   for (const auto& [letter, word] : roles) {
     luxi().clear_requests();
     answer_success(Json::array({Json::array({letter})}));
@@ -487,8 +560,8 @@ TEST_F(ReadResources, TagsOfEveryKind) {
 }
 
 TEST_F(ReadResources, TagsOfUnknownObjectAre500) {
-  for (const std::string path : {"/2/nodes/nosuch/tags", "/2/instances/nosuch/tags", "/2/groups/nosuch/tags",
-                                 "/2/networks/nosuch/tags"}) {
+  for (const std::string path : {"/2/nodes/nosuch/tags", "/2/instances/nosuch/tags",
+                                 "/2/groups/nosuch/tags", "/2/networks/nosuch/tags"}) {
     answer_failure(parse(R"(["OpPrereqError", ["Object nosuch not found", "unknown_entity"]])"));
     auto response = get(path);
     EXPECT_EQ(response.status, 500) << path;
@@ -505,14 +578,16 @@ TEST_F(ReadResources, ConsoleOfRunningInstanceIsLuxidsObject) {
       R"([[{"instance": "inst1", "kind": "vnc", "host": "node1", "port": 11000, "display": 5100, "message": null}, true]])"));
   auto response = get("/2/instances/inst1/console");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, "{\"instance\": \"inst1\", \"kind\": \"vnc\", \"host\": \"node1\", \"port\": 11000, "
-                           "\"display\": 5100, \"message\": null}\n");
+  EXPECT_EQ(response.body,
+            "{\"instance\": \"inst1\", \"kind\": \"vnc\", \"host\": \"node1\", \"port\": 11000, "
+            "\"display\": 5100, \"message\": null}\n");
   expect_single_call("QueryInstances", R"([["inst1"], ["console", "oper_state"], false])");
 }
 
 TEST_F(ReadResources, ConsoleOfStoppedInstanceIs503) {
   for (const char* state : {"false", "null", "0"}) {
-    answer_success(parse(std::string(R"([[{"instance": "inst1", "kind": "msg"}, )") + state + "]]"));
+    answer_success(
+        parse(std::string(R"([[{"instance": "inst1", "kind": "msg"}, )") + state + "]]"));
     auto response = get("/2/instances/inst1/console");
     EXPECT_EQ(response.status, 503) << state;
     EXPECT_EQ(response.body, error_body(503, "Instance console unavailable"));
@@ -560,9 +635,10 @@ TEST_F(ReadResources, JobWithRowOfNullsIs200) {
   answer_success(parse("[[77, null, null, null, null, null, null, null, null, null]]"));
   auto response = get("/2/jobs/77");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, "{\"id\": 77, \"ops\": null, \"status\": null, \"summary\": null, \"opstatus\": null, "
-                           "\"received_ts\": null, \"start_ts\": null, \"end_ts\": null, \"oplog\": null, "
-                           "\"opresult\": null}\n");
+  EXPECT_EQ(response.body,
+            "{\"id\": 77, \"ops\": null, \"status\": null, \"summary\": null, \"opstatus\": null, "
+            "\"received_ts\": null, \"start_ts\": null, \"end_ts\": null, \"oplog\": null, "
+            "\"opresult\": null}\n");
   // The id goes to luxid as the URL's string.
   expect_single_call("QueryJobs", Json::array({Json::array({"77"}), strings(kJobFields)}).dump());
 }
@@ -599,7 +675,8 @@ TEST_F(ReadResources, JobWaitBodyValidation) {
       {R"({"fields": "status"})", 400, "The &#x27;fields&#x27; parameter should be a list"},
       {R"({"fields": null})", 400, "The &#x27;fields&#x27; parameter should be a list"},
       {R"({"fields": {"a": 1}})", 400, "The &#x27;fields&#x27; parameter should be a list"},
-      {R"({"fields": "status", "previous_job_info": 5})", 400, "The &#x27;fields&#x27; parameter should be a list"},
+      {R"({"fields": "status", "previous_job_info": 5})", 400,
+       "The &#x27;fields&#x27; parameter should be a list"},
       {R"({"fields": [], "previous_job_info": "x"})", 400,
        "The &#x27;previous_job_info&#x27; parameter should be a list"},
       {R"({"fields": [], "previous_job_info": {}})", 400,
@@ -634,16 +711,19 @@ TEST_F(ReadResources, JobWaitCallsLuxidWithUrlStringAndTenSeconds) {
       {R"({"fields": [], "previous_job_info": ["running", [1]], "previous_log_serial": 7})",
        R"(["0042", [], ["running", [1]], 7, 10])"},
       // isinstance(True, int): booleans pass the check and go to luxid as is.
-      {R"({"fields": ["status"], "previous_log_serial": true})", R"(["0042", ["status"], null, true, 10])"},
-      {R"({"fields": ["status"], "previous_log_serial": -3, "extra": 1})", R"(["0042", ["status"], null, -3, 10])"},
+      {R"({"fields": ["status"], "previous_log_serial": true})",
+       R"(["0042", ["status"], null, true, 10])"},
+      {R"({"fields": ["status"], "previous_log_serial": -3, "extra": 1})",
+       R"(["0042", ["status"], null, -3, 10])"},
   };
   for (const auto& c : cases) {
     luxi().clear_requests();
     answer_success(parse(R"([["running", [1]], [[8, [1700000000, 5], "message", "hello"]]])"));
     auto response = get("/2/jobs/0042/wait", c.body);
     EXPECT_EQ(response.status, 200) << c.body;
-    EXPECT_EQ(response.body, "{\"job_info\": [\"running\", [1]], \"log_entries\": [[8, [1700000000, 5], "
-                             "\"message\", \"hello\"]]}\n");
+    EXPECT_EQ(response.body,
+              "{\"job_info\": [\"running\", [1]], \"log_entries\": [[8, [1700000000, 5], "
+              "\"message\", \"hello\"]]}\n");
     expect_single_call("WaitForJobChange", c.args);
   }
 }
@@ -680,7 +760,8 @@ TEST_F(ReadResources, JobWaitResults) {
 
 TEST_F(ReadResources, JobWaitNeedsWriteUser) {
   answer_success(parse(R"([["running"], []])"));
-  auto reader = rapid.request("GET", "/2/jobs/5/wait", "reader:readpass", R"({"fields": ["status"]})");
+  auto reader =
+      rapid.request("GET", "/2/jobs/5/wait", "reader:readpass", R"({"fields": ["status"]})");
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->status, 403);
   expect_no_call();
@@ -692,7 +773,8 @@ const char* kQueryReply =
     R"({"fields": [{"doc": "Instance name", "kind": "text", "title": "Instance", "name": "name"}], )"
     R"("data": [[[0, "inst1"]], [[0, "inst2"]]]})";
 const char* kQueryAnswer =
-    "{\"data\": [[[0, \"inst1\"]], [[0, \"inst2\"]]], \"fields\": [{\"name\": \"name\", \"title\": \"Instance\", "
+    "{\"data\": [[[0, \"inst1\"]], [[0, \"inst2\"]]], \"fields\": [{\"name\": \"name\", \"title\": "
+    "\"Instance\", "
     "\"kind\": \"text\", \"doc\": \"Instance name\"}]}\n";
 
 TEST_F(ReadResources, QueryFieldsAreSplitAndStripped) {
@@ -715,7 +797,8 @@ TEST_F(ReadResources, QueryFieldsAreSplitAndStripped) {
 }
 
 TEST_F(ReadResources, QueryWithoutFieldsIs400) {
-  for (const std::string target : {"/2/query/instance", "/2/query/instance?fields=", "/2/query/instance?x=1"}) {
+  for (const std::string target :
+       {"/2/query/instance", "/2/query/instance?fields=", "/2/query/instance?x=1"}) {
     auto response = get(target);
     EXPECT_EQ(response.status, 400) << target;
     EXPECT_EQ(response.body, error_body(400, "Missing &#x27;fields&#x27; query argument"));
@@ -731,7 +814,8 @@ TEST_F(ReadResources, QueryPutBody) {
       {"/2/query/node", R"({"fields": ["name"], "filter": ["=", "name", "a"]})",
        R"(["node", ["name"], ["=", "name", "a"]])"},
       // qfilter wins over the legacy filter, unless it is null.
-      {"/2/query/node", R"({"fields": ["name"], "qfilter": ["?", "x"], "filter": ["=", "name", "a"]})",
+      {"/2/query/node",
+       R"({"fields": ["name"], "qfilter": ["?", "x"], "filter": ["=", "name", "a"]})",
        R"(["node", ["name"], ["?", "x"]])"},
       {"/2/query/node", R"({"fields": ["name"], "qfilter": null, "filter": ["=", "name", "a"]})",
        R"(["node", ["name"], ["=", "name", "a"]])"},
@@ -783,18 +867,25 @@ TEST_F(ReadResources, QueryResponseShapes) {
     std::string body;
   };
   const Case cases[] = {
-      {R"({"data": [], "fields": [{"name": "n", "title": null, "kind": "text", "doc": null}]})", 200,
-       "{\"data\": [], \"fields\": [{\"name\": \"n\", \"kind\": \"text\"}]}\n"},
+      {R"({"data": [], "fields": [{"name": "n", "title": null, "kind": "text", "doc": null}]})",
+       200, "{\"data\": [], \"fields\": [{\"name\": \"n\", \"kind\": \"text\"}]}\n"},
       {R"({"data": [[[1, null]]]})", 200, "{\"data\": [[[1, null]]], \"fields\": []}\n"},
       {R"({"fields": null, "data": null})", 200, "{\"fields\": []}\n"},
       {R"({"data": [], "fields": [], "extra": 1})", 500,
-       error_body(500, "Object QueryResponse doesn&#x27;t support the parameter &#x27;extra&#x27;")},
+       error_body(500,
+                  "Object QueryResponse doesn&#x27;t support the parameter &#x27;extra&#x27;")},
       {R"({"data": [], "fields": [{"name": "n", "width": 3}]})", 500,
-       error_body(500, "Object QueryFieldDefinition doesn&#x27;t support the parameter &#x27;width&#x27;")},
+       error_body(
+           500,
+           "Object QueryFieldDefinition doesn&#x27;t support the parameter &#x27;width&#x27;")},
       {R"({"data": [], "fields": ["name"]})", 500,
-       error_body(500, "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;str&#x27;&gt;")},
+       error_body(
+           500,
+           "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;str&#x27;&gt;")},
       {R"([1, 2])", 500,
-       error_body(500, "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;list&#x27;&gt;")},
+       error_body(
+           500,
+           "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;list&#x27;&gt;")},
   };
   for (const auto& c : cases) {
     answer_success(parse(c.reply));
@@ -808,8 +899,10 @@ TEST_F(ReadResources, QueryOfUnknownResourceIs502) {
   answer_failure("Failed to parse request: Can't parse value 'nosuch' as \"QueryTypeLuxi\"");
   auto response = get("/2/query/nosuch?fields=name");
   EXPECT_EQ(response.status, 502);
-  EXPECT_EQ(response.body, error_body(502, "Failed to parse request: Can&#x27;t parse value &#x27;nosuch&#x27; as "
-                                           "&quot;QueryTypeLuxi&quot;"));
+  EXPECT_EQ(response.body,
+            error_body(502,
+                       "Failed to parse request: Can&#x27;t parse value &#x27;nosuch&#x27; as "
+                       "&quot;QueryTypeLuxi&quot;"));
   expect_single_call("Query", R"(["nosuch", ["name"], null])");
 
   // cluster/os/extstorage parse but luxid does not support them: 500.
@@ -835,11 +928,13 @@ TEST_F(ReadResources, QueryNeedsReadOrWriteUser) {
 }
 
 TEST_F(ReadResources, QueryFieldsResource) {
-  answer_success(parse(R"({"fields": [{"kind": "text", "name": "name", "doc": "Node name", "title": "Node"}]})"));
+  answer_success(parse(
+      R"({"fields": [{"kind": "text", "name": "name", "doc": "Node name", "title": "Node"}]})"));
   auto response = get("/2/query/node/fields");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body,
-            "{\"fields\": [{\"name\": \"name\", \"title\": \"Node\", \"kind\": \"text\", \"doc\": \"Node name\"}]}\n");
+            "{\"fields\": [{\"name\": \"name\", \"title\": \"Node\", \"kind\": \"text\", \"doc\": "
+            "\"Node name\"}]}\n");
   expect_single_call("QueryFields", R"(["node", null])");
 
   luxi().clear_requests();
@@ -850,8 +945,10 @@ TEST_F(ReadResources, QueryFieldsResource) {
   answer_success(parse(R"({"fields": [], "data": []})"));
   response = get("/2/query/node/fields");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body,
-            error_body(500, "Object QueryFieldsResponse doesn&#x27;t support the parameter &#x27;data&#x27;"));
+  EXPECT_EQ(
+      response.body,
+      error_body(500,
+                 "Object QueryFieldsResponse doesn&#x27;t support the parameter &#x27;data&#x27;"));
 }
 
 // --- /2/info -----------------------------------------------------------------------
@@ -860,8 +957,10 @@ TEST_F(ReadResources, InfoAliasConflictIs400) {
   answer_success(parse(R"({"volume_group_name": "xenvg", "vg_name": "other"})"));
   auto response = get("/2/info");
   EXPECT_EQ(response.status, 400);
-  EXPECT_EQ(response.body, error_body(400, "Parameter &#x27;volume_group_name&#x27; has an alias of "
-                                           "&#x27;vg_name&#x27;, but both values are present in response"));
+  EXPECT_EQ(response.body,
+            error_body(400,
+                       "Parameter &#x27;volume_group_name&#x27; has an alias of "
+                       "&#x27;vg_name&#x27;, but both values are present in response"));
   // Without the source keys no alias is added.
   answer_success(parse(R"({"name": "c"})"));
   EXPECT_EQ(get("/2/info").body, "{\"name\": \"c\"}\n");
@@ -878,7 +977,8 @@ TEST_F(ReadResources, OsPollsTheJobLikeGenericPollJob) {
   answer_in_order({
       LuxiReply::success(7),
       LuxiReply::success(parse(R"([["queued"], []])")),
-      LuxiReply::success(parse(R"([["running"], [[1, [1, 2], "message", "m1"], [2, [1, 3], "message", "m2"]]])")),
+      LuxiReply::success(
+          parse(R"([["running"], [[1, [1, 2], "message", "m1"], [2, [1, 3], "message", "m2"]]])")),
       // A final status with log entries: another round is needed.
       LuxiReply::success(parse(R"([["success"], [[3, [1, 4], "message", "m3"]]])")),
       LuxiReply::success(parse(R"([["success"], []])")),
@@ -902,7 +1002,8 @@ TEST_F(ReadResources, OsPollsTheJobLikeGenericPollJob) {
 TEST_F(ReadResources, OsLogSerialIsTheMaximumSeen) {
   answer_in_order({
       LuxiReply::success(8),
-      LuxiReply::success(parse(R"([["running"], [[5, [1, 2], "message", "a"], [3, [1, 3], "message", "b"]]])")),
+      LuxiReply::success(
+          parse(R"([["running"], [[5, [1, 2], "message", "a"], [3, [1, 3], "message", "b"]]])")),
       LuxiReply::success(parse(R"([["error"], []])")),
       LuxiReply::success(parse(R"([["error", ["error"], [["OpExecError", ["boom"]]]]])")),
   });
@@ -957,17 +1058,21 @@ TEST_F(ReadResources, OsUnexpectedShapes) {
       {{R"([["success", 1], []])"}, 500, error_body(500, "too many values to unpack (expected 1)")},
       {{R"([null, []])"}, 500, error_body(500, "cannot unpack non-iterable NoneType object")},
       // (serial, timestamp, log_type, message) = log_entry
-      {{R"([["running"], [[1, [0, 0], "message"]]])"}, 500,
+      {{R"([["running"], [[1, [0, 0], "message"]]])"},
+       500,
        error_body(500, "not enough values to unpack (expected 4, got 3)")},
       // status, opstatus, result = jobs[0]
-      {{R"([["success"], []])", R"([["success", ["success"]]])"}, 500,
+      {{R"([["success"], []])", R"([["success", ["success"]]])"},
+       500,
        error_body(500, "not enough values to unpack (expected 3, got 2)")},
       {{R"([["success"], []])", "[]"}, 500, error_body(500, "Job with id 12 lost")},
       // for (name, variants) in diagnose_data
-      {{R"([["success"], []])", R"([["success", ["success"], [[["noop"]]]]])"}, 500,
+      {{R"([["success"], []])", R"([["success", ["success"], [[["noop"]]]]])"},
+       500,
        error_body(500, "not enough values to unpack (expected 2, got 1)")},
       // cli.CalculateOSNames keeps a name without variants as it is.
-      {{R"([["success"], []])", R"([["success", ["success"], [[[1, []], ["x", ["a"]]]]]])"}, 200,
+      {{R"([["success"], []])", R"([["success", ["success"], [[[1, []], ["x", ["a"]]]]]])"},
+       200,
        "[1, \"x+a\"]\n"},
   };
   for (const auto& c : cases) {
@@ -989,7 +1094,8 @@ TEST_F(ReadResources, OsSubmitAndWaitFailures) {
   ASSERT_EQ(luxi().requests().size(), 1u);
 
   luxi().clear_requests();
-  answer_in_order({LuxiReply::success(10), LuxiReply::failure(parse(R"(["JobLost", ["Job 10 lost"]])"))});
+  answer_in_order(
+      {LuxiReply::success(10), LuxiReply::failure(parse(R"(["JobLost", ["Job 10 lost"]])"))});
   response = get("/2/os");
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(response.body, error_body(500, "Job 10 lost"));
@@ -1017,20 +1123,26 @@ TEST_F(ReadResources, PrivateParametersAreRedacted) {
   answer_success(Json::array({row}));
   auto response = get("/2/jobs/5");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body,
-            "{\"id\": 5, \"ops\": [{\"OP_ID\": \"OP_INSTANCE_CREATE\", \"instance_name\": \"i1\", "
-            "\"osparams\": {\"visible\": 1}, \"osparams_private\": {\"password\": null, \"nested\": null}, "
-            "\"osparams_secret\": {}, \"osparams_private_cluster\": {\"debian\": {\"key\": null}, \"other\": {}}, "
-            "\"nics\": [{\"osparams_secret\": {\"k\": null}}]}], \"status\": null, \"summary\": null, "
-            "\"opstatus\": null, \"received_ts\": null, \"start_ts\": null, \"end_ts\": null, \"oplog\": null, "
-            "\"opresult\": null}\n");
+  EXPECT_EQ(
+      response.body,
+      "{\"id\": 5, \"ops\": [{\"OP_ID\": \"OP_INSTANCE_CREATE\", \"instance_name\": \"i1\", "
+      "\"osparams\": {\"visible\": 1}, \"osparams_private\": {\"password\": null, \"nested\": "
+      "null}, "
+      "\"osparams_secret\": {}, \"osparams_private_cluster\": {\"debian\": {\"key\": null}, "
+      "\"other\": {}}, "
+      "\"nics\": [{\"osparams_secret\": {\"k\": null}}]}], \"status\": null, \"summary\": null, "
+      "\"opstatus\": null, \"received_ts\": null, \"start_ts\": null, \"end_ts\": null, \"oplog\": "
+      "null, "
+      "\"opresult\": null}\n");
 
   // osparams_private_cluster: null stays null; the redaction applies to any
   // answer (here /2/info).
-  answer_success(parse(R"({"osparams_private_cluster": null, "x": {"osparams_private": {"a": "b"}}})"));
+  answer_success(
+      parse(R"({"osparams_private_cluster": null, "x": {"osparams_private": {"a": "b"}}})"));
   response = get("/2/info");
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, "{\"osparams_private_cluster\": null, \"x\": {\"osparams_private\": {\"a\": null}}}\n");
+  EXPECT_EQ(response.body,
+            "{\"osparams_private_cluster\": null, \"x\": {\"osparams_private\": {\"a\": null}}}\n");
 }
 
 }  // namespace

@@ -5,23 +5,22 @@
 // rapid-specific behaviour tested here: SIGHUP re-reads the users file (3.0
 // only reopens logs there; later Ganeti versions do both), a chmod of the
 // users file is noticed (3.0 only reacts to writes, deletes and renames).
-#include "rapid_server.h"
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
+
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -53,7 +52,9 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-int status_of(const std::optional<HttpResponse>& response) { return response ? response->status : -1; }
+int status_of(const std::optional<HttpResponse>& response) {
+  return response ? response->status : -1;
+}
 
 // /version is public, but credentials sent to it are checked: 200 or 401.
 int login(RapidServer& rapid, const std::string& credentials) {
@@ -169,7 +170,8 @@ TEST(UsersReload, UnreadableFileEmptiesTheTable) {
   }
   bool warned = false;
   for (const auto& line : ring->last_formatted()) {
-    if (line.find("Error while reading " + path + ": Permission denied") != std::string::npos) warned = true;
+    if (line.find("Error while reading " + path + ": Permission denied") != std::string::npos)
+      warned = true;
   }
   EXPECT_TRUE(warned);
   spdlog::default_logger()->sinks().pop_back();
@@ -240,8 +242,15 @@ struct Sandbox {
   // Arguments for run_rapid: everything RapidProcess would add, minus the
   // master check switch.
   std::vector<std::string> direct_args(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> all = {"-f", "--port", std::to_string(free_port()), "--bind", "127.0.0.1",
-                                    "--pid-file", dir + "/direct.pid", "--log-file", dir + "/direct.log"};
+    std::vector<std::string> all = {"-f",
+                                    "--port",
+                                    std::to_string(free_port()),
+                                    "--bind",
+                                    "127.0.0.1",
+                                    "--pid-file",
+                                    dir + "/direct.pid",
+                                    "--log-file",
+                                    dir + "/direct.log"};
     const auto rest = args(std::move(extra));
     all.insert(all.end(), rest.begin(), rest.end());
     return all;
@@ -272,12 +281,14 @@ TEST(Process, SighupReReadsTheUsersFile) {
   EXPECT_EQ(status_of(call(rapid, "GET", "/version", "after:afterpass")), 401);  // not seen yet
 
   rapid.signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] { return status_of(call(rapid, "GET", "/version", "after:afterpass")) == 200; }));
+  EXPECT_TRUE(eventually(
+      [&] { return status_of(call(rapid, "GET", "/version", "after:afterpass")) == 200; }));
   EXPECT_EQ(status_of(call(rapid, "GET", "/version", "before:beforepass")), 401);
   EXPECT_TRUE(eventually([&] { return rapid.log().find("SIGHUP received") != std::string::npos; }));
   const std::string log = rapid.log();
   const auto sighup = log.find("SIGHUP received");
-  EXPECT_NE(log.find("Reading users file at " + box.dir + "/users", sighup), std::string::npos) << log;
+  EXPECT_NE(log.find("Reading users file at " + box.dir + "/users", sighup), std::string::npos)
+      << log;
   rapid.signal(SIGTERM);
   EXPECT_EQ(exit_code(rapid.wait_exit(5s)), 0);
 }
@@ -289,12 +300,14 @@ TEST(Process, SighupReopensTheLogFile) {
   EXPECT_EQ(status_of(call(rapid, "GET", "/version")), 200);
   const std::string log = box.dir + "/rapid.log";
   const std::string rotated = box.dir + "/rapid.log.1";
-  EXPECT_TRUE(eventually([&] { return read_file(log).find("GET /version HTTP/1.1 200") != std::string::npos; }));
+  EXPECT_TRUE(eventually(
+      [&] { return read_file(log).find("GET /version HTTP/1.1 200") != std::string::npos; }));
   ASSERT_EQ(::rename(log.c_str(), rotated.c_str()), 0);
   rapid.signal(SIGHUP);
   EXPECT_TRUE(eventually([&] { return fs::exists(log); }));
   EXPECT_EQ(status_of(call(rapid, "GET", "/2", "admin:adminpass")), 200);
-  EXPECT_TRUE(eventually([&] { return read_file(log).find("GET /2 HTTP/1.1 200") != std::string::npos; }));
+  EXPECT_TRUE(
+      eventually([&] { return read_file(log).find("GET /2 HTTP/1.1 200") != std::string::npos; }));
   const std::string old_text = read_file(rotated);
   const std::string new_text = read_file(log);
   EXPECT_NE(old_text.find("ganeti-rapi daemon startup"), std::string::npos);
@@ -376,7 +389,7 @@ TEST(Process, SecondSigtermStopsAtOnce) {
   const auto start = Clock::now();
   rapid.signal(SIGTERM);
   EXPECT_EQ(exit_code(rapid.wait_exit(3s)), 0);
-  EXPECT_LT(Clock::now() - start, 800ms);  // well before luxid's answer
+  EXPECT_LT(Clock::now() - start, 800ms);              // well before luxid's answer
   EXPECT_FALSE(client.read_response(1s).has_value());  // cut off, no answer
 }
 
@@ -393,17 +406,32 @@ TEST(Process, ExitCodes) {
   EXPECT_NE(positional.err.find("[-f] [-d] [-p port] [-b ADDRESS]"), std::string::npos);
   // --max-clients < 1.
   for (const char* value : {"0", "-3"}) {
-    const auto clients = run_rapid(box.dir, box.direct_args({"--no-master-check", "--max-clients", value}));
+    const auto clients =
+        run_rapid(box.dir, box.direct_args({"--no-master-check", "--max-clients", value}));
     EXPECT_EQ(clients.status, 1) << value;
-    EXPECT_NE(clients.err.find("--max-clients argument must be >= 1"), std::string::npos) << clients.err;
+    EXPECT_NE(clients.err.find("--max-clients argument must be >= 1"), std::string::npos)
+        << clients.err;
   }
   // Missing SSL certificate or key (SSL is on without --no-ssl).
   const std::string missing = box.dir + "/missing.pem";
-  std::vector<std::string> ssl_args = {"-f", "--no-master-check", "--port", std::to_string(free_port()),
-                                       "--bind", "127.0.0.1", "--users-file", box.dir + "/users",
-                                       "--luxi-socket", box.luxi.socket_path(), "--pid-file",
-                                       box.dir + "/ssl.pid", "--log-file", box.dir + "/ssl.log",
-                                       "--ssl-cert", missing, "--ssl-key", missing};
+  std::vector<std::string> ssl_args = {"-f",
+                                       "--no-master-check",
+                                       "--port",
+                                       std::to_string(free_port()),
+                                       "--bind",
+                                       "127.0.0.1",
+                                       "--users-file",
+                                       box.dir + "/users",
+                                       "--luxi-socket",
+                                       box.luxi.socket_path(),
+                                       "--pid-file",
+                                       box.dir + "/ssl.pid",
+                                       "--log-file",
+                                       box.dir + "/ssl.log",
+                                       "--ssl-cert",
+                                       missing,
+                                       "--ssl-key",
+                                       missing};
   const auto no_cert = run_rapid(box.dir, ssl_args);
   EXPECT_EQ(no_cert.status, 1);
   EXPECT_EQ(no_cert.err, "SSL certificate file '" + missing + "' was not found\n");
@@ -432,7 +460,8 @@ TEST(Process, MasterCheck) {
   EXPECT_EQ(not_master.err.find("Not master"), std::string::npos) << not_master.err;
   const auto not_master_debug = run_rapid(box.dir, box.direct_args({"--ssconf-dir", ssconf, "-d"}));
   EXPECT_EQ(not_master_debug.status, 11);
-  EXPECT_NE(not_master_debug.err.find("Not master, exiting."), std::string::npos) << not_master_debug.err;
+  EXPECT_NE(not_master_debug.err.find("Not master, exiting."), std::string::npos)
+      << not_master_debug.err;
   EXPECT_FALSE(fs::exists(box.dir + "/direct.pid"));
   // This node is the master: it starts.
   char host[256] = {};
@@ -446,7 +475,8 @@ TEST(Process, MasterCheck) {
     EXPECT_EQ(master.status, 0) << master.err;
   });
   // Once it answers, its signal handlers are in place too.
-  EXPECT_TRUE(eventually([&] { return status_of(HttpClient::request(port, false, "GET", "/version")) == 200; }, 3s));
+  EXPECT_TRUE(eventually(
+      [&] { return status_of(HttpClient::request(port, false, "GET", "/version")) == 200; }, 3s));
   const int pid = std::atoi(read_file(box.dir + "/direct.pid").c_str());
   ASSERT_GT(pid, 0);
   ::kill(pid, SIGTERM);
@@ -459,8 +489,10 @@ TEST(Process, PidFile) {
   ASSERT_TRUE(rapid.wait_ready());
   EXPECT_EQ(read_file(box.dir + "/rapid.pid"), std::to_string(rapid.pid()) + "\n");
   // A second instance with the same PID file: exit 1.
-  std::vector<std::string> args = {"-f", "--no-master-check", "--port", std::to_string(free_port()),
-                                   "--bind", "127.0.0.1", "--pid-file", box.dir + "/rapid.pid",
+  std::vector<std::string> args = {"-f",         "--no-master-check",
+                                   "--port",     std::to_string(free_port()),
+                                   "--bind",     "127.0.0.1",
+                                   "--pid-file", box.dir + "/rapid.pid",
                                    "--log-file", box.dir + "/second.log"};
   const auto rest = box.args();
   args.insert(args.end(), rest.begin(), rest.end());
@@ -479,10 +511,31 @@ TEST(Process, HelpAndVersion) {
   Sandbox box;
   const auto help = run_rapid(box.dir, {"--help"});
   EXPECT_EQ(help.status, 0);
-  for (const char* flag : {"-f", "--foreground", "-d", "--debug", "--syslog", "-p", "--port", "-b", "--bind",
-                           "-i", "--interface", "--no-ssl", "-K", "--ssl-key", "-C", "--ssl-cert",
-                           "--require-authentication", "--max-clients", "--version", "-h", "--help",
-                           "--luxi-socket", "--users-file", "--pid-file", "--log-file"}) {
+  for (const char* flag : {"-f",
+                           "--foreground",
+                           "-d",
+                           "--debug",
+                           "--syslog",
+                           "-p",
+                           "--port",
+                           "-b",
+                           "--bind",
+                           "-i",
+                           "--interface",
+                           "--no-ssl",
+                           "-K",
+                           "--ssl-key",
+                           "-C",
+                           "--ssl-cert",
+                           "--require-authentication",
+                           "--max-clients",
+                           "--version",
+                           "-h",
+                           "--help",
+                           "--luxi-socket",
+                           "--users-file",
+                           "--pid-file",
+                           "--log-file"}) {
     const std::regex word(std::string("(^|[\\s,])") + flag + "([\\s,=]|$)");
     EXPECT_TRUE(std::regex_search(help.out, word)) << flag << "\n" << help.out;
   }
@@ -501,27 +554,32 @@ TEST(Process, LogFormatAndNoSecrets) {
   EXPECT_EQ(status_of(call(rapid, "PUT", "/2/tags?tag=x", "reader:readpass")), 403);
   EXPECT_EQ(status_of(call(rapid, "GET", "/2/nosuch")), 404);
   const std::string pid = std::to_string(rapid.pid());
-  const std::regex prefix("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" + pid +
-                          " ");
+  const std::regex prefix(
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" + pid +
+      " ");
   // "<ip>:<port> <METHOD> <target> <version> <status>"; with -d the level is
   // preceded by "<module>:<line>".
-  const std::regex access("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" +
-                          pid + " (\\S+:[0-9]+ )?INFO 127\\.0\\.0\\.1:[0-9]+ (\\S+) (\\S+) HTTP/1\\.1 ([0-9]{3})$");
-  ASSERT_TRUE(eventually([&] { return rapid.log().find("GET /2/nosuch HTTP/1.1 404") != std::string::npos; }));
+  const std::regex access(
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" + pid +
+      " (\\S+:[0-9]+ )?INFO 127\\.0\\.0\\.1:[0-9]+ (\\S+) (\\S+) HTTP/1\\.1 ([0-9]{3})$");
+  ASSERT_TRUE(eventually(
+      [&] { return rapid.log().find("GET /2/nosuch HTTP/1.1 404") != std::string::npos; }));
   const std::string log = rapid.log();
   std::vector<std::string> requests;
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
     EXPECT_TRUE(std::regex_search(line, prefix)) << line;
     std::smatch match;
-    if (std::regex_match(line, match, access)) requests.push_back(match[2].str() + " " + match[3].str() + " " + match[4].str());
+    if (std::regex_match(line, match, access))
+      requests.push_back(match[2].str() + " " + match[3].str() + " " + match[4].str());
   }
-  EXPECT_EQ(requests, (std::vector<std::string>{"GET /2/info 200", "GET /2/info 401", "PUT /2/tags?tag=x 403",
-                                                "GET /2/nosuch 404"}))
+  EXPECT_EQ(requests, (std::vector<std::string>{"GET /2/info 200", "GET /2/info 401",
+                                                "PUT /2/tags?tag=x 403", "GET /2/nosuch 404"}))
       << log;
-  for (const std::string& secret : std::vector<std::string>{"adminpass", "Sup3rS3cretWrong", "readpass", base64("admin:adminpass"),
-                                   base64("admin:Sup3rS3cretWrong"), base64("reader:readpass"), "Authorization",
-                                   "Basic "}) {
+  for (const std::string& secret :
+       std::vector<std::string>{"adminpass", "Sup3rS3cretWrong", "readpass",
+                                base64("admin:adminpass"), base64("admin:Sup3rS3cretWrong"),
+                                base64("reader:readpass"), "Authorization", "Basic "}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << "\n" << log;
   }
   rapid.signal(SIGTERM);
@@ -534,8 +592,9 @@ TEST(Process, AccessLogLineWithoutDebug) {
   RapidProcess rapid(box.dir, box.args());
   ASSERT_TRUE(rapid.wait_ready());
   EXPECT_EQ(status_of(call(rapid, "GET", "/2/info")), 200);
-  const std::regex line("(^|\\n)[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" +
-                        std::to_string(rapid.pid()) + " INFO 127\\.0\\.0\\.1:[0-9]+ GET /2/info HTTP/1\\.1 200\\n");
+  const std::regex line(
+      "(^|\\n)[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}: ganeti-rapi pid=" +
+      std::to_string(rapid.pid()) + " INFO 127\\.0\\.0\\.1:[0-9]+ GET /2/info HTTP/1\\.1 200\\n");
   EXPECT_TRUE(eventually([&] { return std::regex_search(rapid.log(), line); })) << rapid.log();
   rapid.signal(SIGTERM);
   EXPECT_EQ(exit_code(rapid.wait_exit(5s)), 0);

@@ -1,8 +1,8 @@
 // First end-to-end check of the in-process fixture: real sockets, a real
 // LUXI peer, the whole request path.
-#include "rapid_server.h"
-
 #include <gtest/gtest.h>
+
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -13,7 +13,8 @@ TEST(Smoke, InfoThroughFakeLuxi) {
   auto response = rapid.admin("GET", "/2/info");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(response->body, "{\"name\": \"c\", \"volume_group_name\": \"xenvg\", \"vg_name\": \"xenvg\"}\n");
+  EXPECT_EQ(response->body,
+            "{\"name\": \"c\", \"volume_group_name\": \"xenvg\", \"vg_name\": \"xenvg\"}\n");
   ASSERT_EQ(rapid.luxi().requests().size(), 1u);
   EXPECT_EQ(rapid.luxi().requests()[0].method, "QueryClusterInfo");
 }

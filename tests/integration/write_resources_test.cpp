@@ -14,15 +14,10 @@
 // types strict); reason-trail timestamps must be integer nanoseconds taken
 // while the request was in flight and are then compared as 0. Error cases
 // must not send anything to LUXI.
-#include "rapid_server.h"
-
-#include "rapid/rapi/resource.h"
-#include "rapid/rapi/router.h"
-
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -33,6 +28,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "rapid/rapi/resource.h"
+#include "rapid/rapi/router.h"
+#include "rapid_server.h"
 
 namespace rapid::testing {
 namespace {
@@ -102,7 +101,8 @@ std::string json_difference(const Json& expected, const Json& actual, const std:
       const bool negative_e = expected.is_number_integer() && expected.get<std::int64_t>() < 0;
       const bool negative_a = actual.is_number_integer() && actual.get<std::int64_t>() < 0;
       if (negative_e != negative_a) return mismatch();
-      if (negative_e) return expected.get<std::int64_t>() == actual.get<std::int64_t>() ? "" : mismatch();
+      if (negative_e)
+        return expected.get<std::int64_t>() == actual.get<std::int64_t>() ? "" : mismatch();
       return expected.get<std::uint64_t>() == actual.get<std::uint64_t>() ? "" : mismatch();
     }
     return expected.get<std::int64_t>() == actual.get<std::int64_t>() ? "" : mismatch();
@@ -110,10 +110,12 @@ std::string json_difference(const Json& expected, const Json& actual, const std:
   if (expected.type() != actual.type()) return mismatch();
   if (expected.is_object()) {
     for (const auto& [key, value] : expected.items()) {
-      if (!actual.contains(key)) return where + ": missing key \"" + key + "\" (expected " + value.dump() + ")";
+      if (!actual.contains(key))
+        return where + ": missing key \"" + key + "\" (expected " + value.dump() + ")";
     }
     for (const auto& [key, value] : actual.items()) {
-      if (!expected.contains(key)) return where + ": unexpected key \"" + key + "\" = " + value.dump();
+      if (!expected.contains(key))
+        return where + ": unexpected key \"" + key + "\" = " + value.dump();
       auto diff = json_difference(expected[key], value, where + "." + key);
       if (!diff.empty()) return diff;
     }
@@ -186,9 +188,11 @@ std::vector<CaseGroup> group_by_resource(const std::vector<WriteCase>& cases) {
   for (const auto& c : cases) {
     const auto target = c.spec["target"].get<std::string>();
     const auto route = router.match(std::string_view(target).substr(0, target.find('?')));
-    const std::string name = (route ? std::string(route->resource->id()) : std::string("unrouted")) +
-                             "_" + c.spec["method"].get<std::string>();
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
+    const std::string name =
+        (route ? std::string(route->resource->id()) : std::string("unrouted")) + "_" +
+        c.spec["method"].get<std::string>();
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
     if (it == groups.end()) it = groups.insert(groups.end(), CaseGroup{name, {}});
     it->cases.push_back(&c);
   }
@@ -208,7 +212,9 @@ class WriteResources : public ::testing::TestWithParam<CaseGroup> {
   }
   static RapidServer& server(bool require_auth) {
     auto& slot = servers()[require_auth];
-    if (!slot) slot = std::make_unique<RapidServer>(RapidServerOptions{.require_authentication = require_auth});
+    if (!slot)
+      slot =
+          std::make_unique<RapidServer>(RapidServerOptions{.require_authentication = require_auth});
     return *slot;
   }
 
@@ -225,10 +231,12 @@ class WriteResources : public ::testing::TestWithParam<CaseGroup> {
       return LuxiReply::success(it == replies.end() ? Json() : *it);
     });
 
-    const std::string body = spec["body"].is_null() ? std::string() : spec["body"].get<std::string>();
+    const std::string body =
+        spec["body"].is_null() ? std::string() : spec["body"].get<std::string>();
     const std::int64_t before = now_ns();
-    auto response = rapid.request(spec["method"].get<std::string>(), spec["target"].get<std::string>(),
-                                  credentials_of(spec["user"]), body);
+    auto response =
+        rapid.request(spec["method"].get<std::string>(), spec["target"].get<std::string>(),
+                      credentials_of(spec["user"]), body);
     const std::int64_t after = now_ns();
     ASSERT_TRUE(response) << "no response";
     EXPECT_EQ(response->status, spec["status"].get<int>());
@@ -237,8 +245,9 @@ class WriteResources : public ::testing::TestWithParam<CaseGroup> {
     const auto requests = rapid.luxi().requests();
     const Json& expected = spec["luxi"];
     if (expected.empty()) {
-      EXPECT_TRUE(requests.empty()) << "nothing may reach LUXI; first call: " << requests.front().method
-                                    << " " << requests.front().args.dump();
+      EXPECT_TRUE(requests.empty())
+          << "nothing may reach LUXI; first call: " << requests.front().method << " "
+          << requests.front().args.dump();
       return;
     }
     ASSERT_EQ(requests.size(), expected.size());
@@ -278,16 +287,19 @@ TEST_P(WriteCaptures, AsTheRealCluster) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sandbox, WriteCaptures,
-                         ::testing::Values(CaseGroup{"captures", [] {
-                           std::vector<const WriteCase*> all;
-                           for (const auto& c : capture_cases()) all.push_back(&c);
-                           return all;
-                         }()}),
+                         ::testing::Values(CaseGroup{"captures",
+                                                     [] {
+                                                       std::vector<const WriteCase*> all;
+                                                       for (const auto& c : capture_cases())
+                                                         all.push_back(&c);
+                                                       return all;
+                                                     }()}),
                          [](const auto& info) { return test_name(info.param.name); });
 
 // The data files are there, complete, and cover every write resource.
 TEST(WriteCaseData, Loaded) {
-  EXPECT_GE(generated_cases().size(), 550u) << "tests/integration/data/write_cases.json missing or short";
+  EXPECT_GE(generated_cases().size(), 550u)
+      << "tests/integration/data/write_cases.json missing or short";
   EXPECT_EQ(load_errors(), "");
   std::set<std::string> captured;
   for (const auto& c : capture_cases()) captured.insert(c.name.substr(0, 3));
@@ -322,7 +334,8 @@ TEST(WriteCaseData, EveryWriteMethodHasASuccessfulCase) {
       if (!writes || resource.id() == "jobs_id_wait") continue;
       ++write_methods;
       EXPECT_TRUE(covered.contains({resource.id(), method}))
-          << resource.pattern() << " method " << static_cast<int>(method) << " has no successful case";
+          << resource.pattern() << " method " << static_cast<int>(method)
+          << " has no successful case";
     }
   }
   EXPECT_EQ(write_methods, 53);
@@ -364,10 +377,11 @@ TEST(WriteResourcesDeviation, IntegerBeyond64BitsFailsValidation) {
                               R"({"timeout": 123456789012345678901234567890})");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
-  EXPECT_EQ(response->body,
-            "{\"code\": 400, \"message\": \"Invalid body parameters: (&quot;Parameter "
-            "&#x27;OP_INSTANCE_SHUTDOWN.timeout&#x27; fails validation&quot;, "
-            "&#x27;wrong_input&#x27;)\", \"explain\": \"Bad request syntax or unsupported method\"}\n");
+  EXPECT_EQ(
+      response->body,
+      "{\"code\": 400, \"message\": \"Invalid body parameters: (&quot;Parameter "
+      "&#x27;OP_INSTANCE_SHUTDOWN.timeout&#x27; fails validation&quot;, "
+      "&#x27;wrong_input&#x27;)\", \"explain\": \"Bad request syntax or unsupported method\"}\n");
   EXPECT_TRUE(rapid.luxi().requests().empty());
 }
 

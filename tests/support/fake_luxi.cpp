@@ -17,7 +17,8 @@ namespace {
 
 std::string temp_socket_path() {
   static std::atomic<int> counter{0};
-  return "/tmp/rapid-fake-luxi-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".sock";
+  return "/tmp/rapid-fake-luxi-" + std::to_string(getpid()) + "-" + std::to_string(counter++) +
+         ".sock";
 }
 
 bool write_all(int fd, const char* data, std::size_t size) {

@@ -3,8 +3,6 @@
 // answers from a script (replies, delays, garbage, split writes,
 // disconnects), so tests drive rapid's LUXI client for real.
 
-#include "rapid/util/json.h"
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +11,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "rapid/util/json.h"
 
 namespace rapid::testing {
 

@@ -99,7 +99,8 @@ std::optional<HttpResponse> HttpClient::read_response(std::chrono::milliseconds 
   HttpResponse response;
   std::size_t header_end;
   while ((header_end = pending_.find("\r\n\r\n")) == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     const int n = read_some(buffer, sizeof buffer, left);
     if (n == -3) continue;
@@ -114,7 +115,8 @@ std::optional<HttpResponse> HttpClient::read_response(std::chrono::milliseconds 
   response.status = std::atoi(response.status_line.c_str() + space + 1);
   while (pos != std::string::npos) {
     const std::size_t next = head.find("\r\n", pos + 2);
-    const std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+    const std::string line =
+        head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
     const auto colon = line.find(':');
     if (colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
@@ -125,7 +127,8 @@ std::optional<HttpResponse> HttpClient::read_response(std::chrono::milliseconds 
   }
   const std::size_t length = std::stoul(response.header("Content-Length").value_or("0"));
   while (pending_.size() < length) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     const int n = read_some(buffer, sizeof buffer, left);
     if (n == -3) continue;
@@ -141,7 +144,8 @@ bool HttpClient::closed_by_peer(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buffer[4096];
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     const int n = read_some(buffer, sizeof buffer, left);
     if (n == -2) return false;
@@ -180,10 +184,10 @@ std::string HttpClient::build_request(const std::string& method, const std::stri
   return request;
 }
 
-std::optional<HttpResponse> HttpClient::request(std::uint16_t port, bool tls, const std::string& method,
-                                                const std::string& target, const std::string& credentials,
-                                                const std::string& body, const std::string& content_type,
-                                                const std::vector<std::string>& extra_headers) {
+std::optional<HttpResponse> HttpClient::request(
+    std::uint16_t port, bool tls, const std::string& method, const std::string& target,
+    const std::string& credentials, const std::string& body, const std::string& content_type,
+    const std::vector<std::string>& extra_headers) {
   HttpClient client("127.0.0.1", port, tls);
   if (!client.connect()) return std::nullopt;
   std::vector<std::string> headers = extra_headers;
@@ -211,7 +215,8 @@ std::string make_test_certificate(const std::string& directory) {
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600L * 24 * 365);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("rapid-test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("rapid-test"), -1, -1, 0);
   X509_set_issuer_name(cert, name);
   X509_sign(cert, key, EVP_sha256());
   const std::string path = directory + "/rapi.pem";

@@ -35,22 +35,24 @@ class HttpClient {
   bool send(const std::string& bytes);
   // Reads one response (headers + Content-Length body). nullopt when the
   // connection closed or nothing complete arrived within `timeout`.
-  std::optional<HttpResponse> read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<HttpResponse> read_response(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // True when the server closed the connection (EOF) within `timeout`.
   bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   void close();
 
   // One request on a new connection: "GET /path" with Host, optional Basic
   // credentials "user:password", optional JSON body.
-  static std::optional<HttpResponse> request(std::uint16_t port, bool tls, const std::string& method,
-                                             const std::string& target,
+  static std::optional<HttpResponse> request(std::uint16_t port, bool tls,
+                                             const std::string& method, const std::string& target,
                                              const std::string& credentials = {},
                                              const std::string& body = {},
                                              const std::string& content_type = "application/json",
                                              const std::vector<std::string>& extra_headers = {});
 
   static std::string build_request(const std::string& method, const std::string& target,
-                                   const std::string& credentials = {}, const std::string& body = {},
+                                   const std::string& credentials = {},
+                                   const std::string& body = {},
                                    const std::string& content_type = "application/json",
                                    const std::vector<std::string>& extra_headers = {});
 

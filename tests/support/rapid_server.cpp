@@ -1,10 +1,5 @@
 #include "rapid_server.h"
 
-#include "rapid/auth/user_store.h"
-#include "rapid/auth/users_watcher.h"
-#include "rapid/luxi/client.h"
-#include "rapid/rapi/rapi_handler.h"
-
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -12,11 +7,15 @@
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
-
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "rapid/auth/user_store.h"
+#include "rapid/auth/users_watcher.h"
+#include "rapid/luxi/client.h"
+#include "rapid/rapi/rapi_handler.h"
 
 namespace rapid::testing {
 
@@ -35,7 +34,8 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   luxi_config.max_connections = options_.luxi_connections;
   client_ = std::make_unique<luxi::Client>(io_.get_executor(), luxi_config);
   handler_ = std::make_unique<rapi::RapiHandler>(
-      rapi::RapiOptions{.require_authentication = options_.require_authentication}, *users_, *client_);
+      rapi::RapiOptions{.require_authentication = options_.require_authentication}, *users_,
+      *client_);
   http::ServerConfig config;
   config.bind_address = "127.0.0.1";
   config.port = 0;
@@ -61,8 +61,10 @@ RapidServer::~RapidServer() {
   fake_->stop();
 }
 
-std::optional<HttpResponse> RapidServer::request(const std::string& method, const std::string& target,
-                                                 const std::string& credentials, const std::string& body,
+std::optional<HttpResponse> RapidServer::request(const std::string& method,
+                                                 const std::string& target,
+                                                 const std::string& credentials,
+                                                 const std::string& body,
                                                  const std::string& content_type,
                                                  const std::vector<std::string>& extra_headers) {
   return HttpClient::request(port_, options_.tls, method, target, credentials, body, content_type,
@@ -97,10 +99,17 @@ std::uint16_t free_port() {
 
 RapidProcess::RapidProcess(const std::string& directory, std::vector<std::string> args)
     : directory_(directory), port_(free_port()) {
-  std::vector<std::string> argv = {RAPID_BINARY, "-f", "--no-master-check",
-                                   "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--pid-file", directory + "/rapid.pid",
-                                   "--log-file", directory + "/rapid.log"};
+  std::vector<std::string> argv = {RAPID_BINARY,
+                                   "-f",
+                                   "--no-master-check",
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--pid-file",
+                                   directory + "/rapid.pid",
+                                   "--log-file",
+                                   directory + "/rapid.log"};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = fork();
   if (pid_ == 0) {

@@ -4,12 +4,7 @@
 // but talking to a FakeLuxi peer. Also: the rapid binary as a child
 // process, for tests of signals and start-up.
 
-#include "fake_luxi.h"
-#include "http_client.h"
-#include "rapid/http/server.h"
-
 #include <boost/asio/io_context.hpp>
-
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,10 +12,14 @@
 #include <thread>
 #include <vector>
 
+#include "fake_luxi.h"
+#include "http_client.h"
+#include "rapid/http/server.h"
+
 namespace rapid::auth {
 class UserStore;
 class UsersFileWatcher;
-}
+}  // namespace rapid::auth
 namespace rapid::luxi {
 class Client;
 }
@@ -62,7 +61,8 @@ class RapidServer {
   std::vector<std::string> access_log() const;
 
   std::optional<HttpResponse> request(const std::string& method, const std::string& target,
-                                      const std::string& credentials = {}, const std::string& body = {},
+                                      const std::string& credentials = {},
+                                      const std::string& body = {},
                                       const std::string& content_type = "application/json",
                                       const std::vector<std::string>& extra_headers = {});
   // Shorthand for requests as the write user.

@@ -3,21 +3,22 @@
 // same steps as HttpServerRequestAuthentication._CheckAuthorization:
 //   parts = value.strip().split(None, 2); scheme = parts[0].lower()
 //   base64.b64decode(parts[1].encode("ascii")).decode("ascii"); split(":", 1)
-#include "rapid/auth/basic.h"
-
-#include "http_client.h"  // base64()
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "http_client.h"  // base64()
+#include "rapid/auth/basic.h"
 
 namespace rapid::auth {
 namespace {
 
 using rapid::testing::base64;
 
-bool is_invalid(const AuthorizationHeader& h) { return std::holds_alternative<InvalidAuthorization>(h); }
+bool is_invalid(const AuthorizationHeader& h) {
+  return std::holds_alternative<InvalidAuthorization>(h);
+}
 bool is_missing(const AuthorizationHeader& h) {
   return std::holds_alternative<MissingBasicCredentials>(h);
 }
@@ -27,13 +28,12 @@ bool is_missing(const AuthorizationHeader& h) {
   const auto parsed = parse_authorization(header);
   const auto* credentials = std::get_if<Credentials>(&parsed);
   if (!credentials) {
-    return ::testing::AssertionFailure()
-           << "no credentials from '" << header << "' (" << (is_missing(parsed) ? "missing" : "invalid")
-           << ")";
+    return ::testing::AssertionFailure() << "no credentials from '" << header << "' ("
+                                         << (is_missing(parsed) ? "missing" : "invalid") << ")";
   }
   if (credentials->user != user || credentials->password != password) {
-    return ::testing::AssertionFailure() << "got user '" << credentials->user << "' password '"
-                                         << credentials->password << "'";
+    return ::testing::AssertionFailure()
+           << "got user '" << credentials->user << "' password '" << credentials->password << "'";
   }
   return ::testing::AssertionSuccess();
 }
@@ -52,8 +52,8 @@ bool decodes(std::string_view text) {
 // --- H: TestHttpServerRequestAuthentication.testInvalidRequestHeader --------
 
 TEST(ParseAuthorization, InvalidHeadersAreUnauthorized) {
-  const std::vector<std::string> invalid = {"", "\t", "-", ".", "@", "<", ">", "Digest",
-                                            "basic " + base64("foobar")};
+  const std::vector<std::string> invalid = {
+      "", "\t", "-", ".", "@", "<", ">", "Digest", "basic " + base64("foobar")};
   for (const auto& value : invalid) {
     SCOPED_TRACE(::testing::PrintToString(value));
     EXPECT_TRUE(is_invalid(parse_authorization(value)));
@@ -79,9 +79,9 @@ TEST(ParseAuthorization, OtherSchemesAreUnauthorized) {
 // --- S: invalid tokens ---------------------------------------------------------
 
 TEST(ParseAuthorization, BadTokensAreUnauthorized) {
-  EXPECT_TRUE(is_invalid(parse_authorization("Basic x_=_")));                // bad base64
-  EXPECT_TRUE(is_invalid(parse_authorization("Basic !invalid=base!64.")));   // decodes to non-ASCII
-  EXPECT_TRUE(is_invalid(parse_authorization("Basic " + base64(" "))));      // no colon
+  EXPECT_TRUE(is_invalid(parse_authorization("Basic x_=_")));               // bad base64
+  EXPECT_TRUE(is_invalid(parse_authorization("Basic !invalid=base!64.")));  // decodes to non-ASCII
+  EXPECT_TRUE(is_invalid(parse_authorization("Basic " + base64(" "))));     // no colon
   EXPECT_TRUE(is_invalid(parse_authorization("Basic " + base64("missingcolonchar"))));
   EXPECT_TRUE(is_invalid(parse_authorization("Basic " + base64("foobar"))));
   EXPECT_TRUE(is_invalid(parse_authorization("Basic Zm9vOmJhcg")));  // "foo:bar" without padding
@@ -108,14 +108,15 @@ TEST(ParseAuthorization, NonAsciiCharactersInTheTokenRejected) {
 
 TEST(ParseAuthorization, RoundTripsUsersAndPasswords) {
   const std::vector<std::string> users = {"", "joe", "user name with spaces"};
-  const std::vector<std::string> passwords = {"", "-", ":", "foobar", "Foo Bar Baz", "@@@", "###",
-                                              "foo:bar:baz"};
+  const std::vector<std::string> passwords = {"",    "-",   ":",          "foobar", "Foo Bar Baz",
+                                              "@@@", "###", "foo:bar:baz"};
   for (const auto& user : users) {
     for (const auto& password : passwords) {
       SCOPED_TRACE(user + ":" + password);
       EXPECT_TRUE(yields("Basic " + base64(user + ":" + password), user, password));
       // The "WRONG" variant of the original test: a different password.
-      EXPECT_TRUE(yields("Basic " + base64(user + ":" + password + "WRONG"), user, password + "WRONG"));
+      EXPECT_TRUE(
+          yields("Basic " + base64(user + ":" + password + "WRONG"), user, password + "WRONG"));
     }
   }
 }
@@ -176,11 +177,11 @@ TEST(Base64Lenient, PaddingRules) {
 }
 
 TEST(Base64Lenient, BadPaddingFails) {
-  EXPECT_FALSE(decodes("x_=_"));     // one data character
+  EXPECT_FALSE(decodes("x_=_"));  // one data character
   EXPECT_FALSE(decodes("Y"));
   EXPECT_FALSE(decodes("Z==="));
   EXPECT_FALSE(decodes("YWJjZ"));
-  EXPECT_FALSE(decodes("YQ"));       // Incorrect padding
+  EXPECT_FALSE(decodes("YQ"));  // Incorrect padding
   EXPECT_FALSE(decodes("YWI"));
   EXPECT_FALSE(decodes("YWJjZA"));
   EXPECT_FALSE(decodes("YWJjZA="));

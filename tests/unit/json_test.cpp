@@ -1,12 +1,13 @@
 // Python-compatible JSON output and Python text forms (util layer).
 #include "rapid/util/json.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+
+#include "rapid/util/pyrepr.h"
+#include "rapid/util/text.h"
 
 namespace rapid {
 namespace {
@@ -33,7 +34,9 @@ TEST(DumpPython, EscapesLikeSimplejson) {
   EXPECT_EQ(dump_python(Json("\xe2\x82\xac")), R"("\u20ac")");
   EXPECT_EQ(dump_python(Json("\xf0\x9f\x98\x80")), R"("\ud83d\ude00")");
   // Invalid UTF-8 never breaks the output.
-  EXPECT_EQ(dump_python(Json(std::string("a\xff" "b"))), R"("a\ufffdb")");
+  EXPECT_EQ(dump_python(Json(std::string("a\xff"
+                                         "b"))),
+            R"("a\ufffdb")");
 }
 
 TEST(DumpPython, FloatsInPythonReprForm) {
@@ -78,7 +81,8 @@ TEST(PythonRepr, Strings) {
 }
 
 TEST(PythonRepr, Values) {
-  EXPECT_EQ(python_repr(J(R"({"a": [1, true, null, 1.5, "x"]})")), "{'a': [1, True, None, 1.5, 'x']}");
+  EXPECT_EQ(python_repr(J(R"({"a": [1, true, null, 1.5, "x"]})")),
+            "{'a': [1, True, None, 1.5, 'x']}");
   const std::vector<Json> args = {"Sync queries are not allowed", "wrong_input"};
   EXPECT_EQ(python_tuple_repr(args), "('Sync queries are not allowed', 'wrong_input')");
   EXPECT_EQ(python_exception_text(args), "('Sync queries are not allowed', 'wrong_input')");
@@ -114,19 +118,41 @@ TEST(Text, SplitKeepsEmptyParts) {
 TEST(Text, PythonUtf8DecodeErrors) {
   const std::vector<std::pair<std::string, std::optional<std::string>>> cases = {
       {std::string("abc", 3), std::nullopt},
-      {std::string("\xac", 1), std::string("'utf-8' codec can't decode byte 0xac in position 0: invalid start byte")},
-      {std::string("ab\xac" "d", 4), std::string("'utf-8' codec can't decode byte 0xac in position 2: invalid start byte")},
-      {std::string("\xe2\x82", 2), std::string("'utf-8' codec can't decode bytes in position 0-1: unexpected end of data")},
-      {std::string("\xe2", 1), std::string("'utf-8' codec can't decode byte 0xe2 in position 0: unexpected end of data")},
-      {std::string("\xe2(\xa1", 3), std::string("'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte")},
-      {std::string("\xf0\x90(", 3), std::string("'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte")},
-      {std::string("\xed\xa0\x80", 3), std::string("'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte")},
-      {std::string("\xe0\x80\x80", 3), std::string("'utf-8' codec can't decode byte 0xe0 in position 0: invalid continuation byte")},
-      {std::string("\xf4\x90\x80\x80", 4), std::string("'utf-8' codec can't decode byte 0xf4 in position 0: invalid continuation byte")},
-      {std::string("\xc0\xaf", 2), std::string("'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte")},
-      {std::string("x\xf0\x9f\x98", 4), std::string("'utf-8' codec can't decode bytes in position 1-3: unexpected end of data")},
-      {std::string("\xff", 1), std::string("'utf-8' codec can't decode byte 0xff in position 0: invalid start byte")},
-      {std::string("{\x22" "a\x22: \x22\xe2\x82\xac\x22, \x22" "b\x22: \x22\xac\x22}", 22), std::string("'utf-8' codec can't decode byte 0xac in position 19: invalid start byte")},
+      {std::string("\xac", 1),
+       std::string("'utf-8' codec can't decode byte 0xac in position 0: invalid start byte")},
+      {std::string("ab\xac"
+                   "d",
+                   4),
+       std::string("'utf-8' codec can't decode byte 0xac in position 2: invalid start byte")},
+      {std::string("\xe2\x82", 2),
+       std::string("'utf-8' codec can't decode bytes in position 0-1: unexpected end of data")},
+      {std::string("\xe2", 1),
+       std::string("'utf-8' codec can't decode byte 0xe2 in position 0: unexpected end of data")},
+      {std::string("\xe2(\xa1", 3),
+       std::string(
+           "'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte")},
+      {std::string("\xf0\x90(", 3),
+       std::string("'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte")},
+      {std::string("\xed\xa0\x80", 3),
+       std::string(
+           "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte")},
+      {std::string("\xe0\x80\x80", 3),
+       std::string(
+           "'utf-8' codec can't decode byte 0xe0 in position 0: invalid continuation byte")},
+      {std::string("\xf4\x90\x80\x80", 4),
+       std::string(
+           "'utf-8' codec can't decode byte 0xf4 in position 0: invalid continuation byte")},
+      {std::string("\xc0\xaf", 2),
+       std::string("'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte")},
+      {std::string("x\xf0\x9f\x98", 4),
+       std::string("'utf-8' codec can't decode bytes in position 1-3: unexpected end of data")},
+      {std::string("\xff", 1),
+       std::string("'utf-8' codec can't decode byte 0xff in position 0: invalid start byte")},
+      {std::string("{\x22"
+                   "a\x22: \x22\xe2\x82\xac\x22, \x22"
+                   "b\x22: \x22\xac\x22}",
+                   22),
+       std::string("'utf-8' codec can't decode byte 0xac in position 19: invalid start byte")},
   };
   for (const auto& [bytes, expected] : cases) {
     EXPECT_EQ(python_utf8_decode_error(bytes), expected) << bytes;

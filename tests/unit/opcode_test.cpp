@@ -5,16 +5,16 @@
 
 #include "rapid/rapi/opcode.h"
 
-#include "opcode_table.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/util/json.h"
-
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <optional>
 #include <set>
 #include <string>
+
+#include "opcode_table.h"
+#include "rapid/rapi/api_error.h"
+#include "rapid/util/json.h"
 
 namespace rapid::rapi {
 namespace {
@@ -72,7 +72,7 @@ TEST(FillOpcodeBody, JsonNullBodyIsPythonNone) {
 
 TEST(FillOpcodeBody, NonObjectBodyIsRejectedWithPythonTypeName) {
   const std::pair<const char*, const char*> cases[] = {
-      {"[]", "list"}, {"[1]", "list"}, {"\"x\"", "str"}, {"1", "int"},
+      {"[]", "list"},   {"[1]", "list"},  {"\"x\"", "str"},  {"1", "int"},
       {"1.5", "float"}, {"true", "bool"}, {"false", "bool"},
   };
   for (const auto& [body, type] : cases) {
@@ -108,8 +108,7 @@ TEST(FillOpcodeRenames, AppliedInOrder) {
   const Rename renames[] = {{"os", "os_type"}, {"name", "instance_name"}};
   // The first conflicting rename wins.
   EXPECT_EQ(fill_error("OP_INSTANCE_CREATE",
-                       R"({"name": 1, "instance_name": 2, "os": 3, "os_type": 4})", "{}",
-                       renames),
+                       R"({"name": 1, "instance_name": 2, "os": 3, "os_type": 4})", "{}", renames),
             "400 Parameter 'os' was renamed to 'os_type', but both are specified");
   // A rename can feed the next one.
   const Rename chain[] = {{"a", "b"}, {"b", "group_name"}};
@@ -154,8 +153,7 @@ TEST(FillOpcodeStatic, ReasonInBodyIsRejected) {
 }
 
 TEST(FillOpcodeStatic, OverwriteCheckedBeforeUnknownParameters) {
-  EXPECT_EQ(fill_error("OP_GROUP_ADD", R"({"bogus": 1, "dry_run": true})",
-                       R"({"dry_run": false})"),
+  EXPECT_EQ(fill_error("OP_GROUP_ADD", R"({"bogus": 1, "dry_run": true})", R"({"dry_run": false})"),
             "400 Can't overwrite static parameters {'dry_run'}");
 }
 
@@ -260,9 +258,9 @@ TEST(FillOpcodeValidation, PriorityComparesLikePython) {
   const Json zero = fill("OP_GROUP_REMOVE", R"({"group_name": "g", "priority": 0.0})");
   EXPECT_EQ(dump_python(zero["priority"]), "0.0");
   EXPECT_EQ(fill("OP_GROUP_REMOVE", R"({"group_name": "g", "priority": -10})")["priority"], -10);
-  EXPECT_EQ(dump_python(fill("OP_GROUP_REMOVE",
-                             R"({"group_name": "g", "priority": 10.0})")["priority"]),
-            "10.0");
+  EXPECT_EQ(
+      dump_python(fill("OP_GROUP_REMOVE", R"({"group_name": "g", "priority": 10.0})")["priority"]),
+      "10.0");
   EXPECT_EQ(fill_error("OP_GROUP_REMOVE", R"({"group_name": "g", "priority": 5})"),
             fails("OP_GROUP_REMOVE", "priority"));
   EXPECT_EQ(fill_error("OP_GROUP_REMOVE", R"({"group_name": "g", "priority": true})"),
@@ -277,16 +275,16 @@ TEST(FillOpcodeValidation, PriorityComparesLikePython) {
 
 TEST(FillOpcodeValidation, IntRejectsBoolAndFloat) {
   for (const char* value : {"true", "false", "1.0", "120.0", "\"120\""}) {
-    EXPECT_EQ(fill_error("OP_INSTANCE_REMOVE",
-                         std::string(R"({"instance_name": "i", "shutdown_timeout": )") + value +
-                             "}"),
-              fails("OP_INSTANCE_REMOVE", "shutdown_timeout"))
+    EXPECT_EQ(
+        fill_error("OP_INSTANCE_REMOVE",
+                   std::string(R"({"instance_name": "i", "shutdown_timeout": )") + value + "}"),
+        fails("OP_INSTANCE_REMOVE", "shutdown_timeout"))
         << value;
   }
   EXPECT_EQ(fill_error("OP_INSTANCE_REMOVE", R"({"instance_name": "i", "shutdown_timeout": -1})"),
             fails("OP_INSTANCE_REMOVE", "shutdown_timeout"));
-  EXPECT_EQ(fill("OP_INSTANCE_REMOVE", R"({"instance_name": "i", "shutdown_timeout": 0})")
-                ["shutdown_timeout"],
+  EXPECT_EQ(fill("OP_INSTANCE_REMOVE",
+                 R"({"instance_name": "i", "shutdown_timeout": 0})")["shutdown_timeout"],
             0);
 }
 
@@ -312,8 +310,7 @@ TEST(FillOpcodeValidation, InstanceNameMayBeEmptyNodeNameMayNot) {
             fails("OP_NETWORK_REMOVE", "network_name"));
 }
 
-const char* kCreateBase =
-    R"("instance_name": "i", "mode": "create", "disk_template": "plain")";
+const char* kCreateBase = R"("instance_name": "i", "mode": "create", "disk_template": "plain")";
 
 std::string create_with(std::string_view rest) {
   return "{" + std::string(kCreateBase) + ", " + std::string(rest) + "}";
@@ -343,9 +340,9 @@ TEST(FillOpcodeValidation, DiskDictValues) {
               "ok")
         << ok;
   }
-  for (const char* bad : {R"({"size": true})", R"({"size": null})", R"({"size": 1.5})",
-                          R"({"size": ""})", R"({"": "x"})", R"({"size": [1]})",
-                          R"({"size": {}})"}) {
+  for (const char* bad :
+       {R"({"size": true})", R"({"size": null})", R"({"size": 1.5})", R"({"size": ""})",
+        R"({"": "x"})", R"({"size": [1]})", R"({"size": {}})"}) {
     EXPECT_EQ(fill_error("OP_INSTANCE_CREATE",
                          create_with(std::string(R"("nics": [], "disks": [)") + bad + "]")),
               fails("OP_INSTANCE_CREATE", "disks"))
@@ -354,9 +351,8 @@ TEST(FillOpcodeValidation, DiskDictValues) {
 }
 
 std::string modify(std::string_view field, std::string_view value) {
-  return fill_error("OP_INSTANCE_SET_PARAMS",
-                    R"({"instance_name": "i", ")" + std::string(field) + "\": " +
-                        std::string(value) + "}");
+  return fill_error("OP_INSTANCE_SET_PARAMS", R"({"instance_name": "i", ")" + std::string(field) +
+                                                  "\": " + std::string(value) + "}");
 }
 
 TEST(FillOpcodeValidation, ModificationLists) {
@@ -428,8 +424,7 @@ TEST(FillOpcodeValidation, RecreateDisks) {
   EXPECT_EQ(recreate(R"([[0, {}], 1])"),
             "400 Invalid body parameters: object of type 'int' has no len()");
   EXPECT_EQ(recreate("[-1]"), "400 Invalid body parameters: object of type 'int' has no len()");
-  EXPECT_EQ(recreate("[true]"),
-            "400 Invalid body parameters: object of type 'bool' has no len()");
+  EXPECT_EQ(recreate("[true]"), "400 Invalid body parameters: object of type 'bool' has no len()");
 }
 
 TEST(FillOpcodeValidation, ExportTarget) {
@@ -478,8 +473,7 @@ TEST(FillOpcodeValidation, NetworkQuirks) {
   };
   EXPECT_EQ(network("network", "10.0.0.1/24"), "500 10.0.0.1/24 has host bits set");
   EXPECT_EQ(network("network", "10.0.0.0/33"), "500 '33' is not a valid netmask");
-  EXPECT_EQ(network("network", "10.0.0.0/255.0.255.0"),
-            "500 '255.0.255.0' is not a valid netmask");
+  EXPECT_EQ(network("network", "10.0.0.0/255.0.255.0"), "500 '255.0.255.0' is not a valid netmask");
   EXPECT_EQ(network("network", "10.0.0.1/255.255.255.0"), "500 10.0.0.1/24 has host bits set");
   EXPECT_EQ(network("network", "10.0.0.300/24"), fails("OP_NETWORK_ADD", "network"));
   EXPECT_EQ(network("network", "bogus/33"), fails("OP_NETWORK_ADD", "network"));
@@ -495,8 +489,7 @@ TEST(FillOpcodeValidation, NetworkQuirks) {
   EXPECT_EQ(fill_error("OP_NETWORK_ADD",
                        R"({"network_name": "n", "network": "10.0.0.1/8", "gateway": 5})"),
             "500 10.0.0.1/8 has host bits set");
-  EXPECT_EQ(fill_error("OP_NETWORK_ADD",
-                       R"({"network_name": "", "network": "10.0.0.1/8"})"),
+  EXPECT_EQ(fill_error("OP_NETWORK_ADD", R"({"network_name": "", "network": "10.0.0.1/8"})"),
             fails("OP_NETWORK_ADD", "network_name"));
 }
 
@@ -516,8 +509,8 @@ TEST(FillOpcodeValidation, AllocPolicyIsAListNotAFrozenset) {
 // Step 9: the serialised opcode.
 
 TEST(FillOpcodeOutput, DefinitionOrderDefaultsAndOpId) {
-  const Json result = fill("OP_INSTANCE_SHUTDOWN",
-                           R"({"no_remember": true, "instance_name": "i", "timeout": 5})");
+  const Json result =
+      fill("OP_INSTANCE_SHUTDOWN", R"({"no_remember": true, "instance_name": "i", "timeout": 5})");
   EXPECT_EQ(dump_python(result),
             R"({"instance_name": "i", "instance_uuid": null, "force": false, )"
             R"("ignore_offline_nodes": false, "timeout": 5, "no_remember": true, )"
@@ -530,7 +523,8 @@ TEST(FillOpcodeOutput, EveryParameterOfEveryOpcode) {
     const Json result = build_opcode_unchecked(op.op_id, Json::object());
     std::vector<std::string> expected;
     for (const auto& param : op.params) expected.emplace_back(param.name);
-    for (const char* name : {"dry_run", "debug_level", "priority", "depends", "comment", "reason"}) {
+    for (const char* name :
+         {"dry_run", "debug_level", "priority", "depends", "comment", "reason"}) {
       expected.emplace_back(name);
     }
     expected.emplace_back("OP_ID");
@@ -560,8 +554,7 @@ TEST(FillOpcodeOutput, DefaultsAreFreshCopies) {
 
 TEST(FillOpcodeOutput, UnknownOpcodeIsAProgrammingError) {
   EXPECT_THROW(fill_opcode("OP_NO_SUCH_THING", nullptr, kNoStatic), std::invalid_argument);
-  EXPECT_THROW(build_opcode_unchecked("OP_NO_SUCH_THING", Json::object()),
-               std::invalid_argument);
+  EXPECT_THROW(build_opcode_unchecked("OP_NO_SUCH_THING", Json::object()), std::invalid_argument);
 }
 
 TEST(FillOpcodeOutput, MultiAllocPassesInstanceOpcodesThrough) {
@@ -586,12 +579,13 @@ TEST(BuildOpcodeUnchecked, DefaultsOverriddenWithoutValidation) {
             R"("depends": null, "comment": null, "reason": [], "OP_ID": "OP_INSTANCE_REINSTALL"})");
   const Json startup =
       build_opcode_unchecked("OP_INSTANCE_STARTUP", J(R"({"instance_name": "i", "force": false})"));
-  EXPECT_EQ(dump_python(startup),
-            R"({"instance_name": "i", "instance_uuid": null, "force": false, )"
-            R"("ignore_offline_nodes": false, "hvparams": {}, "beparams": {}, "no_remember": false, )"
-            R"("startup_paused": false, "shutdown_timeout": 120, "dry_run": null, )"
-            R"("debug_level": null, "priority": 0, "depends": null, "comment": null, )"
-            R"("reason": [], "OP_ID": "OP_INSTANCE_STARTUP"})");
+  EXPECT_EQ(
+      dump_python(startup),
+      R"({"instance_name": "i", "instance_uuid": null, "force": false, )"
+      R"("ignore_offline_nodes": false, "hvparams": {}, "beparams": {}, "no_remember": false, )"
+      R"("startup_paused": false, "shutdown_timeout": 120, "dry_run": null, )"
+      R"("debug_level": null, "priority": 0, "depends": null, "comment": null, )"
+      R"("reason": [], "OP_ID": "OP_INSTANCE_STARTUP"})");
   // A missing required parameter is simply null.
   EXPECT_EQ(build_opcode_unchecked("OP_INSTANCE_SHUTDOWN", Json::object())["instance_name"],
             nullptr);
@@ -626,80 +620,81 @@ struct CaptureCase {
 const CaptureCase kCaptureCases[] = {
     {"062-instance-create-dry-run", "OP_INSTANCE_CREATE",
      R"({"mode": "create", "name": "inst4.example.com", "disk_template": "diskless", "disks": [], "nics": [{}], "os_type": "noop", "pnode": "node1.example.com", "name_check": false, "ip_check": false, "beparams": {"memory": 128, "vcpus": 1}})",
-     R"({"dry_run": true})",
-     kInstanceCreateRenames,
+     R"({"dry_run": true})", kInstanceCreateRenames,
      R"({"instance_name": "inst4.example.com", "force_variant": false, "wait_for_sync": true, "name_check": false, "ignore_ipolicy": false, "opportunistic_locking": false, "beparams": {"memory": 128, "vcpus": 1}, "disks": [], "disk_template": "diskless", "group_name": null, "file_driver": null, "file_storage_dir": null, "hvparams": {}, "hypervisor": null, "iallocator": null, "identify_defaults": false, "ip_check": false, "conflicts_check": true, "mode": "create", "nics": [{}], "no_install": null, "osparams": {}, "osparams_private": null, "osparams_secret": null, "os_type": "noop", "pnode": "node1.example.com", "pnode_uuid": null, "snode": null, "snode_uuid": null, "source_handshake": null, "source_instance_name": null, "source_shutdown_timeout": 120, "source_x509_ca": null, "src_node": null, "src_node_uuid": null, "src_path": null, "compress": "none", "start": true, "forthcoming": false, "commit": false, "tags": [], "instance_communication": false, "helper_startup_timeout": null, "helper_shutdown_timeout": null, "dry_run": true, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances", "", 1795721789018912768]], "OP_ID": "OP_INSTANCE_CREATE"})"},
     {"063-instance-create", "OP_INSTANCE_CREATE",
      R"({"mode": "create", "name": "inst4.example.com", "disk_template": "diskless", "disks": [], "nics": [{}], "os_type": "noop", "pnode": "node1.example.com", "name_check": false, "ip_check": false, "beparams": {"memory": 128, "vcpus": 1}})",
-     R"({"dry_run": false})",
-     kInstanceCreateRenames,
+     R"({"dry_run": false})", kInstanceCreateRenames,
      R"({"instance_name": "inst4.example.com", "force_variant": false, "wait_for_sync": true, "name_check": false, "ignore_ipolicy": false, "opportunistic_locking": false, "beparams": {"memory": 128, "vcpus": 1}, "disks": [], "disk_template": "diskless", "group_name": null, "file_driver": null, "file_storage_dir": null, "hvparams": {}, "hypervisor": null, "iallocator": null, "identify_defaults": false, "ip_check": false, "conflicts_check": true, "mode": "create", "nics": [{}], "no_install": null, "osparams": {}, "osparams_private": null, "osparams_secret": null, "os_type": "noop", "pnode": "node1.example.com", "pnode_uuid": null, "snode": null, "snode_uuid": null, "source_handshake": null, "source_instance_name": null, "source_shutdown_timeout": 120, "source_x509_ca": null, "src_node": null, "src_node_uuid": null, "src_path": null, "compress": "none", "start": true, "forthcoming": false, "commit": false, "tags": [], "instance_communication": false, "helper_startup_timeout": null, "helper_shutdown_timeout": null, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances", "", 1795721789694602752]], "OP_ID": "OP_INSTANCE_CREATE"})"},
-    {"070-instance-reboot", "OP_INSTANCE_REBOOT",
+    {"070-instance-reboot",
+     "OP_INSTANCE_REBOOT",
      nullptr,
      R"({"instance_name": "inst4.example.com", "reboot_type": "hard", "ignore_secondaries": false, "dry_run": false})",
      {},
      R"({"instance_name": "inst4.example.com", "instance_uuid": null, "shutdown_timeout": 120, "ignore_secondaries": false, "reboot_type": "hard", "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_reboot", "", 1795721791456219136]], "OP_ID": "OP_INSTANCE_REBOOT"})"},
-    {"071-instance-shutdown", "OP_INSTANCE_SHUTDOWN",
+    {"071-instance-shutdown",
+     "OP_INSTANCE_SHUTDOWN",
      R"({"timeout": 10})",
      R"({"instance_name": "inst4.example.com", "no_remember": false, "dry_run": false})",
      {},
      R"({"instance_name": "inst4.example.com", "instance_uuid": null, "force": false, "ignore_offline_nodes": false, "timeout": 10, "no_remember": false, "admin_state_source": null, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_shutdown", "", 1795721792135378688]], "OP_ID": "OP_INSTANCE_SHUTDOWN"})"},
-    {"072-instance-rename", "OP_INSTANCE_RENAME",
+    {"072-instance-rename",
+     "OP_INSTANCE_RENAME",
      R"({"new_name": "inst5.example.com", "name_check": false, "ip_check": false})",
      R"({"instance_name": "inst4.example.com"})",
      {},
      R"({"instance_name": "inst4.example.com", "instance_uuid": null, "new_name": "inst5.example.com", "name_check": false, "ip_check": false, "dry_run": null, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_rename", "", 1795721792813520640]], "OP_ID": "OP_INSTANCE_RENAME"})"},
-    {"073-instance-startup", "OP_INSTANCE_STARTUP",
+    {"073-instance-startup",
+     "OP_INSTANCE_STARTUP",
      R"({})",
      R"({"instance_name": "inst5.example.com", "force": false, "dry_run": false, "no_remember": false})",
      {},
      R"({"instance_name": "inst5.example.com", "instance_uuid": null, "force": false, "ignore_offline_nodes": false, "hvparams": {}, "beparams": {}, "no_remember": false, "startup_paused": false, "shutdown_timeout": 120, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_startup", "", 1795721793687364096]], "OP_ID": "OP_INSTANCE_STARTUP"})"},
-    {"074-instance-modify", "OP_INSTANCE_SET_PARAMS",
-     R"({"beparams": {"vcpus": 2}})",
+    {"074-instance-modify", "OP_INSTANCE_SET_PARAMS", R"({"beparams": {"vcpus": 2}})",
      R"({"instance_name": "inst5.example.com"})",
-     kInstanceModifyRenames,
-     R"({"instance_name": "inst5.example.com", "instance_uuid": null, "force": false, "force_variant": false, "ignore_ipolicy": false, "nics": [], "disks": [], "beparams": {"vcpus": 2}, "runtime_mem": null, "hvparams": {}, "disk_template": null, "ext_params": {}, "file_driver": null, "file_storage_dir": null, "pnode": null, "pnode_uuid": null, "remote_node": null, "remote_node_uuid": null, "iallocator": null, "os_name": null, "osparams": {}, "osparams_private": null, "wait_for_sync": true, "offline": null, "conflicts_check": true, "hotplug": false, "hotplug_if_possible": false, "instance_communication": null, "dry_run": null, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_modify", "", 1795721794357108736]], "OP_ID": "OP_INSTANCE_SET_PARAMS"})"},
-    {"076-instance-tags-put", "OP_TAGS_SET",
+     kInstanceModifyRenames, R"({"instance_name": "inst5.example.com", "instance_uuid": null, "force": false, "force_variant": false, "ignore_ipolicy": false, "nics": [], "disks": [], "beparams": {"vcpus": 2}, "runtime_mem": null, "hvparams": {}, "disk_template": null, "ext_params": {}, "file_driver": null, "file_storage_dir": null, "pnode": null, "pnode_uuid": null, "remote_node": null, "remote_node_uuid": null, "iallocator": null, "os_name": null, "osparams": {}, "osparams_private": null, "wait_for_sync": true, "offline": null, "conflicts_check": true, "hotplug": false, "hotplug_if_possible": false, "instance_communication": null, "dry_run": null, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_modify", "", 1795721794357108736]], "OP_ID": "OP_INSTANCE_SET_PARAMS"})"},
+    {"076-instance-tags-put",
+     "OP_TAGS_SET",
      R"({})",
      R"({"kind": "instance", "name": "inst5.example.com", "tags": ["foo", "bar"], "dry_run": false})",
      {},
      R"({"kind": "instance", "tags": ["foo", "bar"], "name": "inst5.example.com", "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:instances_name_tags", "", 1795721795136116992]], "OP_ID": "OP_TAGS_SET"})"},
-    {"079-cluster-tags-put", "OP_TAGS_SET",
+    {"079-cluster-tags-put",
+     "OP_TAGS_SET",
      R"({})",
      R"({"kind": "cluster", "name": null, "tags": ["captured"], "dry_run": false})",
      {},
      R"({"kind": "cluster", "tags": ["captured"], "name": null, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:tags", "", 1795721796214318592]], "OP_ID": "OP_TAGS_SET"})"},
-    {"082-node-role-put", "OP_NODE_SET_PARAMS",
+    {"082-node-role-put",
+     "OP_NODE_SET_PARAMS",
      R"({})",
      R"({"node_name": "node1.example.com", "master_candidate": true, "offline": null, "drained": null, "force": false, "auto_promote": false})",
      {},
      R"({"node_name": "node1.example.com", "node_uuid": null, "force": false, "hv_state": null, "disk_state": null, "master_candidate": true, "offline": null, "drained": null, "auto_promote": false, "master_capable": null, "vm_capable": null, "secondary_ip": null, "ndparams": null, "powered": null, "dry_run": null, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:nodes_name_role", "", 1795721797660529408]], "OP_ID": "OP_NODE_SET_PARAMS"})"},
-    {"085-group-create", "OP_GROUP_ADD",
-     R"({"name": "group2"})",
-     R"({"dry_run": false})",
+    {"085-group-create", "OP_GROUP_ADD", R"({"name": "group2"})", R"({"dry_run": false})",
      kNameToGroupName,
      R"({"group_name": "group2", "alloc_policy": null, "ndparams": null, "diskparams": null, "hv_state": null, "disk_state": null, "ipolicy": null, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:groups", "", 1795721798295041792]], "OP_ID": "OP_GROUP_ADD"})"},
-    {"087-group-rename", "OP_GROUP_RENAME",
+    {"087-group-rename",
+     "OP_GROUP_RENAME",
      R"({"new_name": "group3"})",
      R"({"group_name": "group2", "dry_run": false})",
      {},
      R"({"group_name": "group2", "new_name": "group3", "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:groups_name_rename", "", 1795721799072390912]], "OP_ID": "OP_GROUP_RENAME"})"},
-    {"088-group-delete", "OP_GROUP_REMOVE",
+    {"088-group-delete",
+     "OP_GROUP_REMOVE",
      R"({})",
      R"({"group_name": "group3", "dry_run": false})",
      {},
      R"({"group_name": "group3", "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:groups_name", "", 1795721799746364672]], "OP_ID": "OP_GROUP_REMOVE"})"},
-    {"089-network-create", "OP_NETWORK_ADD",
-     R"({"network_name": "net1", "network": "203.0.113.0/24"})",
-     R"({"dry_run": false})",
-     kNameToNetworkName,
-     R"({"network_name": "net1", "network": "203.0.113.0/24", "gateway": null, "network6": null, "gateway6": null, "mac_prefix": null, "add_reserved_ips": null, "conflicts_check": true, "tags": [], "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:networks", "", 1795721800452451584]], "OP_ID": "OP_NETWORK_ADD"})"},
-    {"091-network-delete", "OP_NETWORK_REMOVE",
+    {"089-network-create", "OP_NETWORK_ADD", R"({"network_name": "net1", "network": "203.0.113.0/24"})", R"({"dry_run": false})", kNameToNetworkName, R"({"network_name": "net1", "network": "203.0.113.0/24", "gateway": null, "network6": null, "gateway6": null, "mac_prefix": null, "add_reserved_ips": null, "conflicts_check": true, "tags": [], "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:networks", "", 1795721800452451584]], "OP_ID": "OP_NETWORK_ADD"})"},
+    {"091-network-delete",
+     "OP_NETWORK_REMOVE",
      nullptr,
      R"({"network_name": "net1", "dry_run": false})",
      {},
      R"({"network_name": "net1", "force": false, "dry_run": false, "debug_level": null, "priority": 0, "depends": null, "comment": null, "reason": [["gnt:library:rlib2:networks_name", "", 1795721801236213504]], "OP_ID": "OP_NETWORK_REMOVE"})"},
-    {"096-instance-delete", "OP_INSTANCE_REMOVE",
+    {"096-instance-delete",
+     "OP_INSTANCE_REMOVE",
      nullptr,
      R"({"instance_name": "inst5.example.com", "ignore_failures": false, "dry_run": false})",
      {},

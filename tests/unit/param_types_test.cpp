@@ -5,12 +5,6 @@
 // tests/e2e/check_opcode_table.py --write-vectors).
 
 #include "param_types.h"
-#include "python_ipaddress.h"
-
-#include "opcode_table.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/util/json.h"
 
 #include <gtest/gtest.h>
 
@@ -18,6 +12,12 @@
 #include <set>
 #include <sstream>
 #include <string>
+
+#include "opcode_table.h"
+#include "python_ipaddress.h"
+#include "rapid/rapi/api_error.h"
+#include "rapid/rapi/opcode.h"
+#include "rapid/util/json.h"
 
 namespace rapid::rapi {
 namespace {
@@ -99,9 +99,9 @@ TEST(OpcodeTable, ContainsTheOpcodesRapiUses) {
 // Parser.
 
 TEST(ParamTypeParser, RejectsMalformedExpressions) {
-  for (const char* bad : {"", "bogus", "list<", "list<int", "list<int,int>", "dict<str>",
-                          "pair<int>", "int or", "enum{}", "enum{a,}", "enum{a", "int>=1",
-                          "bool bool", "mods<>", "nestr or null)"}) {
+  for (const char* bad :
+       {"", "bogus", "list<", "list<int", "list<int,int>", "dict<str>", "pair<int>", "int or",
+        "enum{}", "enum{a,}", "enum{a", "int>=1", "bool bool", "mods<>", "nestr or null)"}) {
     EXPECT_THROW(parse_param_type(bad), std::invalid_argument) << bad;
   }
 }
@@ -194,8 +194,8 @@ TEST(ParamTypes, AnyDictList) {
 
 TEST(ParamTypes, Pairs) {
   expect_all("pair<int,int>", {"[1, 2]"}, "ok");
-  expect_all("pair<int,int>", {"[1]", "[1, 2, 3]", "[1, true]", R"({"a": 1, "b": 2})", "5",
-                               "null", R"("ab")"},
+  expect_all("pair<int,int>",
+             {"[1]", "[1, 2, 3]", "[1, true]", R"({"a": 1, "b": 2})", "5", "null", R"("ab")"},
              "fail");
   expect_all("list<pair<enum{add,attach,detach,remove}, nestr>>",
              {R"([["add", "debian"], ["remove", "x"]])"}, "ok");
@@ -222,11 +222,11 @@ TEST(ParamTypes, NicDict) {
 }
 
 TEST(ParamTypes, DiskDict) {
-  expect_all("disk-dict", {"{}", R"({"size": 1024})", R"({"size": "10G", "mode": "rw"})",
-                           R"({"x": -1})"},
-             "ok");
-  expect_all("disk-dict", {R"({"size": true})", R"({"size": null})", R"({"size": 1.5})",
-                           R"({"size": ""})", R"({"": 1})", R"({"a": []})"},
+  expect_all("disk-dict",
+             {"{}", R"({"size": 1024})", R"({"size": "10G", "mode": "rw"})", R"({"x": -1})"}, "ok");
+  expect_all("disk-dict",
+             {R"({"size": true})", R"({"size": null})", R"({"size": 1.5})", R"({"size": ""})",
+              R"({"": 1})", R"({"a": []})"},
              "fail");
 }
 
@@ -243,11 +243,11 @@ TEST(ParamTypes, Mods) {
              {"[]", R"([["add", -1, {"ip": "1.2.3.4"}]])", R"([["modify", "nic1", {}]])",
               R"([[0, {"mode": "bridged"}]])", R"([["remove", {}]])"},
              "ok");
-  expect_all("mods<nic-dict>",
-             {R"([["add", -1, {}], [0, {}]])", R"([["modify", {}]])", R"([["add", 0, {"x": 1}]])",
-              R"([[-1, {}]])", "null", "{}", R"(["abc"])", R"(["ab"])",
-              R"([{"add": 1, "b": 2, "c": 3}])"},
-             "fail");
+  expect_all(
+      "mods<nic-dict>",
+      {R"([["add", -1, {}], [0, {}]])", R"([["modify", {}]])", R"([["add", 0, {"x": 1}]])",
+       R"([[-1, {}]])", "null", "{}", R"(["abc"])", R"(["ab"])", R"([{"add": 1, "b": 2, "c": 3}])"},
+      "fail");
   EXPECT_EQ(outcome("mods<disk-dict>", "[0]"), "TypeError: object of type 'int' has no len()");
   EXPECT_EQ(outcome("mods<disk-dict>", R"([["add", -1, {}], null])"),
             "TypeError: object of type 'NoneType' has no len()");
@@ -258,11 +258,9 @@ TEST(ParamTypes, Mods) {
 
 TEST(ParamTypes, RecreateDisks) {
   expect_all("recreate-disks", {"[]", "[0, 3]", R"([[0, {"size": 1}], [2, {}]])"}, "ok");
-  expect_all("recreate-disks", {R"([[0, {"size": 1.0}]])", R"([[0]])", R"(["ab"])", "{}"},
-             "fail");
+  expect_all("recreate-disks", {R"([[0, {"size": 1.0}]])", R"([[0]])", R"(["ab"])", "{}"}, "fail");
   EXPECT_EQ(outcome("recreate-disks", "[-1]"), "TypeError: object of type 'int' has no len()");
-  EXPECT_EQ(outcome("recreate-disks", "[1.0]"),
-            "TypeError: object of type 'float' has no len()");
+  EXPECT_EQ(outcome("recreate-disks", "[1.0]"), "TypeError: object of type 'float' has no len()");
 }
 
 TEST(ParamTypes, ExportTarget) {
@@ -298,15 +296,15 @@ TEST(PythonIpaddress, Ipv4Address) {
 }
 
 TEST(PythonIpaddress, Ipv6Address) {
-  for (const char* ok : {"::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
-                         "::ffff:1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "fe80::1%eth0", "ABCD::ef",
-                         "fe80::1%\u00e9"}) {
+  for (const char* ok :
+       {"::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+        "::ffff:1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "fe80::1%eth0", "ABCD::ef", "fe80::1%\u00e9"}) {
     EXPECT_TRUE(python_ipv6_address_ok(ok)) << ok;
   }
-  for (const char* bad : {"", ":", "1:2", "1::2::3", ":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:",
-                          "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", "12345::", "g::",
-                          "::1.2.3", "::1.2.3.04", "1:2:3:4:5:6:7:1.2.3.4", "fe80::1%",
-                          "fe80::1%a%b", "::/0", "::01234"}) {
+  for (const char* bad :
+       {"", ":", "1:2", "1::2::3", ":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:", "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7:8::", "12345::", "g::", "::1.2.3", "::1.2.3.04", "1:2:3:4:5:6:7:1.2.3.4",
+        "fe80::1%", "fe80::1%a%b", "::/0", "::01234"}) {
     EXPECT_FALSE(python_ipv6_address_ok(bad)) << bad;
   }
 }
@@ -407,12 +405,11 @@ TEST(RealGanetiVectors, FillOpcodeOutcomesMatch) {
                   ? "fail"
                   : std::to_string(err.status()) + " " + err.message();
       }
-      const std::string want = expected.is_string()
-                                   ? expected.get<std::string>()
-                                   : std::to_string(expected[0].get<int>()) + " " +
-                                         expected[1].get<std::string>();
-      EXPECT_EQ(got, want) << entry["type"] << " (" << op_id << "." << param
-                           << ") <- " << dump_python(value);
+      const std::string want = expected.is_string() ? expected.get<std::string>()
+                                                    : std::to_string(expected[0].get<int>()) + " " +
+                                                          expected[1].get<std::string>();
+      EXPECT_EQ(got, want) << entry["type"] << " (" << op_id << "." << param << ") <- "
+                           << dump_python(value);
       ++cases;
     }
   }

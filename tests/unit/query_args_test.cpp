@@ -3,12 +3,12 @@
 // produced with python3 -c "from urllib.parse import parse_qs; ...".
 #include "rapid/rapi/query_args.h"
 
-#include "rapid/rapi/api_error.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "rapid/rapi/api_error.h"
 
 namespace rapid::rapi {
 namespace {
@@ -120,10 +120,22 @@ TEST(QueryArgs, UnquotePlus) {
 // --- int() flags ----------------------------------------------------------------
 
 TEST(PythonInt, AcceptedForms) {
-  const std::vector<std::pair<std::string, bool>> accepted = {
-      {"0", false},    {"1", true},     {"00", false},   {"-0", false},      {"+0", false},
-      {"1_0", true},   {" 1 ", true},   {"-5", true},    {"+1", true},       {"\t7\n", true},
-      {"0_0", false},  {"1_000_000", true}, {"\xc2\xa0" "1\xc2\xa0", true}, {"0000001", true}};
+  const std::vector<std::pair<std::string, bool>> accepted = {{"0", false},
+                                                              {"1", true},
+                                                              {"00", false},
+                                                              {"-0", false},
+                                                              {"+0", false},
+                                                              {"1_0", true},
+                                                              {" 1 ", true},
+                                                              {"-5", true},
+                                                              {"+1", true},
+                                                              {"\t7\n", true},
+                                                              {"0_0", false},
+                                                              {"1_000_000", true},
+                                                              {"\xc2\xa0"
+                                                               "1\xc2\xa0",
+                                                               true},
+                                                              {"0000001", true}};
   for (const auto& [text, nonzero] : accepted) {
     SCOPED_TRACE(::testing::PrintToString(text));
     bool result = !nonzero;
@@ -148,8 +160,9 @@ TEST(PythonInt, UnicodeDecimalDigits) {
 }
 
 TEST(PythonInt, RejectedForms) {
-  for (const std::string text : {"true", "yes", "1.0", "0x1", "1__0", "_1", "1_", "", " ", "+", "-",
-                                 "1 0", "+-1", "0b1", "1e3", "0o7", "--1", "1-", "one", "1\x01"}) {
+  for (const std::string text :
+       {"true", "yes", "1.0", "0x1", "1__0", "_1",  "1_",  "",   " ",   "+",
+        "-",    "1 0", "+-1", "0b1", "1e3",  "0o7", "--1", "1-", "one", "1\x01"}) {
     SCOPED_TRACE(::testing::PrintToString(text));
     bool nonzero = false;
     EXPECT_FALSE(parse_python_int(text, nonzero));

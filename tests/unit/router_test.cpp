@@ -3,8 +3,6 @@
 // class of every (path, method), compared with the original's table.
 #include "rapid/rapi/router.h"
 
-#include "rapid/rapi/query_args.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,6 +10,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "rapid/rapi/query_args.h"
 
 namespace rapid::rapi {
 namespace {
@@ -103,9 +103,12 @@ const std::vector<std::pair<std::string, std::string>> kGanetiTable = {
 
 std::string access_name(Access access) {
   switch (access) {
-    case Access::anonymous: return "anon";
-    case Access::write: return "W";
-    case Access::read_or_write: return "RW";
+    case Access::anonymous:
+      return "anon";
+    case Access::write:
+      return "W";
+    case Access::read_or_write:
+      return "RW";
   }
   return "?";
 }
@@ -195,8 +198,8 @@ TEST(Router, LiteralPaths) {
 TEST(Router, UnknownPathsDoNotMatch) {
   // M: /tags, /instances, /tag, /instances/does/not/exist; QA: /99/...
   for (const char* path :
-       {"/tags", "/instances", "/tag", "/instances/does/not/exist", "/99/resource/not/here/99",
-        "", "2/info", "/2/nosuch", "/3", "/2/version", "/Version", "/2/INFO", "/2/instance"}) {
+       {"/tags", "/instances", "/tag", "/instances/does/not/exist", "/99/resource/not/here/99", "",
+        "2/info", "/2/nosuch", "/3", "/2/version", "/Version", "/2/INFO", "/2/instance"}) {
     SCOPED_TRACE(path);
     EXPECT_FALSE(router().match(path).has_value());
   }
@@ -227,9 +230,9 @@ TEST(Router, NameCharacters) {
   EXPECT_EQ(items_of("/2/nodes/NODE1"), (Items{"NODE1"}));
   // \w is Unicode-aware in the original: letters of any script.
   EXPECT_EQ(items_of("/2/instances/caf\xc3\xa9"), (Items{"caf\xc3\xa9"}));
-  for (const char* path : {"/2/instances/x:y", "/2/instances/x+y", "/2/instances/x y",
-                           "/2/instances/x#f", "/2/instances/x~y", "/2/instances/x@y",
-                           "/2/instances/x,y", "/2/instances/x=y"}) {
+  for (const char* path :
+       {"/2/instances/x:y", "/2/instances/x+y", "/2/instances/x y", "/2/instances/x#f",
+        "/2/instances/x~y", "/2/instances/x@y", "/2/instances/x,y", "/2/instances/x=y"}) {
     SCOPED_TRACE(path);
     EXPECT_FALSE(router().match(path).has_value());
   }

@@ -1,11 +1,11 @@
 // The RAPI users file and password checks (http.auth.ParsePasswordFile and
 // VerifyBasicAuthPassword of Ganeti 3.0.2; tests-of-record H items).
-#include "rapid/auth/users.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "rapid/auth/users.h"
 
 namespace rapid::auth {
 namespace {
@@ -25,7 +25,8 @@ ParseResult parse(std::string_view contents) {
   if (!user) return ::testing::AssertionFailure() << "no user '" << name << "'";
   if (user->name != name) return ::testing::AssertionFailure() << "name " << user->name;
   if (user->password != password) {
-    return ::testing::AssertionFailure() << "password '" << user->password << "' != '" << password << "'";
+    return ::testing::AssertionFailure()
+           << "password '" << user->password << "' != '" << password << "'";
   }
   if (user->options != options) {
     std::string got;
@@ -117,8 +118,9 @@ TEST(UsersFile, BareCarriageReturnSeparatesLines) {
 
 TEST(UsersFile, EveryUnicodeLineBreakOfSplitlines) {
   // Python's str.splitlines(): \v \f \x1c \x1d \x1e \x85 U+2028 U+2029.
-  const std::vector<std::string> breaks = {"\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d",
-                                           "\x1e", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9"};
+  const std::vector<std::string> breaks = {"\n",       "\r",           "\r\n",        "\x0b",
+                                           "\x0c",     "\x1c",         "\x1d",        "\x1e",
+                                           "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9"};
   for (const auto& br : breaks) {
     SCOPED_TRACE(::testing::PrintToString(br));
     const auto result = parse("a pa write" + br + "b pb read" + br + "#c pc" + br);
@@ -209,14 +211,14 @@ TEST(UsersFile, InvalidUtf8IsAParseFailure) {
   EXPECT_FALSE(parse_users_file("user p\xff\n").has_value());
   EXPECT_FALSE(parse_users_file("a b\nuser \xc3\n").has_value());
   EXPECT_FALSE(parse_users_file("\xed\xa0\x80 x\n").has_value());  // a surrogate
-  EXPECT_FALSE(parse_users_file("\xc0\xaf x\n").has_value());       // overlong
+  EXPECT_FALSE(parse_users_file("\xc0\xaf x\n").has_value());      // overlong
   EXPECT_TRUE(parse_users_file("user p\xc3\xa9\n").has_value());
 }
 
 // --- Password verification (tests-of-record H) -------------------------------
 
-const std::vector<std::string> kGoodPasswords = {"pw", "pw{", "pw}", "pw{}", "pw{x}y",
-                                                 "}pw", "0", "123", "foo...:xyz", "TeST"};
+const std::vector<std::string> kGoodPasswords = {"pw",  "pw{", "pw}", "pw{}",       "pw{x}y",
+                                                 "}pw", "0",   "123", "foo...:xyz", "TeST"};
 
 TEST(VerifyPassword, ClearTextForms) {
   for (const auto& pw : kGoodPasswords) {

@@ -1,13 +1,13 @@
 #pragma once
 // The command line: ganeti-rapi 3.0's options plus rapid's own.
 
-#include "rapid/http/limits.h"
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
+
+#include "rapid/http/limits.h"
 
 namespace rapid::app {
 

@@ -18,7 +18,8 @@ struct MissingBasicCredentials {};
 // base64, non-ASCII, no colon): Ganeti answers 401.
 struct InvalidAuthorization {};
 
-using AuthorizationHeader = std::variant<Credentials, MissingBasicCredentials, InvalidAuthorization>;
+using AuthorizationHeader =
+    std::variant<Credentials, MissingBasicCredentials, InvalidAuthorization>;
 
 AuthorizationHeader parse_authorization(std::string_view header_value);
 

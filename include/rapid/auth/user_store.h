@@ -2,11 +2,11 @@
 // The current user table, swapped atomically on reload: a request sees
 // either the old or the new table, never a half-read file.
 
-#include "rapid/auth/users.h"
-
 #include <atomic>
 #include <memory>
 #include <string>
+
+#include "rapid/auth/users.h"
 
 namespace rapid::auth {
 

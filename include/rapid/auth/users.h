@@ -14,7 +14,7 @@ inline constexpr std::string_view kRealm = "Ganeti Remote API";
 
 struct User {
   std::string name;
-  std::string password;  // as stored: clear text, {CLEARTEXT}..., {HA1}...
+  std::string password;              // as stored: clear text, {CLEARTEXT}..., {HA1}...
   std::vector<std::string> options;  // "write", "read", or anything else
 
   bool has_option(std::string_view option) const;
@@ -43,8 +43,8 @@ std::optional<ParseResult> parse_users_file(std::string_view contents);
 // Checks `password` against a stored entry: clear text (no "{" prefix or
 // {CLEARTEXT}), or {HA1} = hex MD5 of "user:Ganeti Remote API:password".
 // Unknown or malformed schemes never match. Constant-time comparison.
-bool verify_password(std::string_view stored, std::string_view username,
-                     std::string_view password, std::string_view realm = kRealm);
+bool verify_password(std::string_view stored, std::string_view username, std::string_view password,
+                     std::string_view realm = kRealm);
 
 // Hex MD5 of "user:realm:password" (the {HA1} form).
 std::string ha1_hex(std::string_view username, std::string_view realm, std::string_view password);

@@ -3,11 +3,10 @@
 // in-place writes, editors' rename-replace, deletion and re-creation are all
 // seen. (SIGHUP reloads too; the app layer wires that.)
 
-#include "rapid/auth/user_store.h"
-
 #include <boost/asio/any_io_executor.hpp>
-
 #include <memory>
+
+#include "rapid/auth/user_store.h"
 
 namespace rapid::auth {
 

@@ -1,10 +1,9 @@
 #pragma once
 
-#include "rapid/http/message.h"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <string_view>
+
+#include "rapid/http/message.h"
 
 namespace rapid::http {
 

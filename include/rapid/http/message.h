@@ -15,9 +15,9 @@ struct Header {
 };
 
 struct Request {
-  std::string method;  // as sent; matching is the handler's business
-  std::string target;  // raw request-target, never percent-decoded
-  unsigned version = 11;  // 10 = HTTP/1.0, 11 = HTTP/1.1
+  std::string method;           // as sent; matching is the handler's business
+  std::string target;           // raw request-target, never percent-decoded
+  unsigned version = 11;        // 10 = HTTP/1.0, 11 = HTTP/1.1
   std::vector<Header> headers;  // in arrival order
   std::string body;
   std::string peer;  // "address:port" of the client, for logs

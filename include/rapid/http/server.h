@@ -2,16 +2,15 @@
 // The HTTP(S) server: a listener plus one coroutine per connection. Knows
 // nothing of Ganeti; every request goes to a Handler.
 
-#include "rapid/http/handler.h"
-#include "rapid/http/limits.h"
-
 #include <boost/asio/any_io_executor.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "rapid/http/handler.h"
+#include "rapid/http/limits.h"
 
 namespace rapid::http {
 

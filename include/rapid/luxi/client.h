@@ -2,16 +2,15 @@
 // Asynchronous LUXI client: a bounded pool of connections to luxid's socket
 // shared by all requests. No thread ever blocks on luxid.
 
-#include "rapid/util/json.h"
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "rapid/util/json.h"
 
 namespace rapid::luxi {
 

@@ -1,10 +1,10 @@
 #pragma once
 // Failures of LUXI calls, classified; rapi::to_api_error() maps them to HTTP.
 
-#include "rapid/util/json.h"
-
 #include <stdexcept>
 #include <string>
+
+#include "rapid/util/json.h"
 
 namespace rapid::luxi {
 

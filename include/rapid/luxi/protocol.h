@@ -1,10 +1,10 @@
 #pragma once
 // LUXI message framing: JSON text + byte 0x03.
 
-#include "rapid/util/json.h"
-
 #include <string>
 #include <string_view>
+
+#include "rapid/util/json.h"
 
 namespace rapid::luxi {
 

@@ -3,10 +3,10 @@
 // renames, static parameters, unknown-parameter check, type validation of
 // every parameter (defaults filled in), then the serialised opcode.
 
-#include "rapid/util/json.h"
-
 #include <span>
 #include <string_view>
+
+#include "rapid/util/json.h"
 
 namespace rapid::rapi {
 

@@ -3,11 +3,11 @@
 // order of checks), routing, body decoding, dispatch to the resource, and
 // Ganeti's JSON answers and error bodies.
 
+#include <memory>
+
 #include "rapid/http/handler.h"
 #include "rapid/rapi/resource.h"
 #include "rapid/rapi/router.h"
-
-#include <memory>
 
 namespace rapid::auth {
 class UserStore;

@@ -4,18 +4,17 @@
 // (with the opcode's input function, renames and forbidden parameters).
 // Adding a resource is one entry in resources.cpp.
 
-#include "rapid/http/message.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/rapi/query_args.h"
-#include "rapid/util/json.h"
-
-#include <boost/asio/awaitable.hpp>
-
 #include <array>
+#include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rapid/http/message.h"
+#include "rapid/rapi/opcode.h"
+#include "rapid/rapi/query_args.h"
+#include "rapid/util/json.h"
 
 namespace rapid::luxi {
 class Client;
@@ -43,7 +42,7 @@ struct Context {
   const Resource& resource;
   std::vector<std::string> items;  // the URL's [name], [job_id], [disk_index] segments
   QueryArgs query;
-  std::optional<Json> body;        // nullopt: no body (Python None)
+  std::optional<Json> body;  // nullopt: no body (Python None)
   luxi::Client& luxi;
 
   const Json* body_or_null() const { return body ? &*body : nullptr; }
@@ -62,9 +61,9 @@ using InputFn = OpcodeInput (*)(Context&);
 
 struct MethodDef {
   Access access = Access::anonymous;
-  HandlerFn handler = nullptr;   // a hand-written handler, or:
-  std::string_view opcode{};     // the opcode submitted as a one-opcode job
-  InputFn input = nullptr;       // null: the request body, nothing fixed
+  HandlerFn handler = nullptr;  // a hand-written handler, or:
+  std::string_view opcode{};    // the opcode submitted as a one-opcode job
+  InputFn input = nullptr;      // null: the request body, nothing fixed
   std::vector<Rename> renames{};
   std::vector<std::string_view> forbidden{};
 };

@@ -2,12 +2,12 @@
 // Matches a request path against the resource table as Ganeti's connector
 // does: exact, anchored, no percent-decoding, no normalisation.
 
-#include "rapid/rapi/resource.h"
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rapid/rapi/resource.h"
 
 namespace rapid::rapi {
 

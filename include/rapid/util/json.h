@@ -6,7 +6,6 @@
 // whole project uses nlohmann::ordered_json.
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

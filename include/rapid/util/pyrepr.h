@@ -3,11 +3,11 @@
 // messages ("('Sync queries are not allowed', 'wrong_input')",
 // "{'dry_run'}", "Type is 'NoneType'").
 
-#include "rapid/util/json.h"
-
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "rapid/util/json.h"
 
 namespace rapid {
 
