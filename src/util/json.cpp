@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "container_writer.h"
 #include "rapid/util/utf8.h"
 
 namespace rapid {
@@ -87,30 +88,10 @@ void dump_value(const Json& value, std::string& out) {
     case Json::value_t::string:
       dump_string(value.get_ref<const std::string&>(), out);
       break;
-    case Json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : value) {
-        if (!first) out += ", ";
-        first = false;
-        dump_value(item, out);
-      }
-      out += ']';
+    case Json::value_t::array:
+    case Json::value_t::object:
+      detail::write_container(value, out, dump_string, dump_value);
       break;
-    }
-    case Json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, item] : value.items()) {
-        if (!first) out += ", ";
-        first = false;
-        dump_string(key, out);
-        out += ": ";
-        dump_value(item, out);
-      }
-      out += '}';
-      break;
-    }
     case Json::value_t::binary:
     case Json::value_t::discarded:
       out += "null";

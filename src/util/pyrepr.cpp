@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "container_writer.h"
 #include "rapid/util/utf8.h"
 
 namespace rapid {
@@ -79,30 +80,10 @@ void repr_value(const Json& value, std::string& out) {
     case Json::value_t::string:
       repr_string(value.get_ref<const std::string&>(), out);
       break;
-    case Json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : value) {
-        if (!first) out += ", ";
-        first = false;
-        repr_value(item, out);
-      }
-      out += ']';
+    case Json::value_t::array:
+    case Json::value_t::object:
+      detail::write_container(value, out, repr_string, repr_value);
       break;
-    }
-    case Json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, item] : value.items()) {
-        if (!first) out += ", ";
-        first = false;
-        repr_string(key, out);
-        out += ": ";
-        repr_value(item, out);
-      }
-      out += '}';
-      break;
-    }
     default:
       out += "None";
       break;
