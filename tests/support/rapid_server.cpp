@@ -8,6 +8,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -59,6 +60,8 @@ RapidServer::~RapidServer() {
   io_.stop();
   for (auto& thread : threads_) thread.join();
   fake_->stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
 }
 
 std::optional<HttpResponse> RapidServer::request(const std::string& method,
