@@ -5,7 +5,6 @@
 #include "handler_support.h"
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
-#include "rapid/util/utf8.h"
 
 namespace rapid::rapi {
 
@@ -49,24 +48,12 @@ void check_forbidden_name(std::string_view name, const MethodDef& method) {
 void check_forbidden(const Context& ctx, const MethodDef& method) {
   for (const auto& name : ctx.query.names()) check_forbidden_name(name, method);
   const Json* body = ctx.body_or_null();
-  if (!body) throw not_iterable_error(Json());
-  if (body->is_object()) {
-    for (const auto& [key, value] : body->items()) check_forbidden_name(key, method);
-  } else if (body->is_array()) {
-    for (const auto& item : *body) {
-      if (item.is_array() || item.is_object()) {
-        throw ApiError(500, "unhashable type: '" + std::string(python_type_name(item)) + "'");
-      }
-      if (item.is_string()) check_forbidden_name(item.get_ref<const std::string&>(), method);
+  for (const Json& item : python_iter(body ? *body : Json())) {
+    // Each item is looked up in a dict: lists and dicts cannot be.
+    if (item.is_array() || item.is_object()) {
+      throw ApiError(500, "unhashable type: '" + std::string(python_type_name(item)) + "'");
     }
-  } else if (body->is_string()) {
-    utf8::for_each_code_point(body->get_ref<const std::string&>(), [&](char32_t cp) {
-      std::string character;
-      utf8::append(character, cp);
-      check_forbidden_name(character, method);
-    });
-  } else {
-    throw not_iterable_error(*body);
+    if (item.is_string()) check_forbidden_name(item.get_ref<const std::string&>(), method);
   }
 }
 

@@ -122,11 +122,8 @@ std::vector<Json> python_iter(const Json& value) {
   } else if (value.is_object()) {
     for (const auto& [key, item] : value.items()) items.emplace_back(key);
   } else if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    for (std::size_t pos = 0; pos < text.size();) {
-      const std::size_t start = pos;
-      utf8::decode(text, pos);
-      items.emplace_back(text.substr(start, pos - start));
+    for (auto character : utf8::split_code_points(value.get_ref<const std::string&>())) {
+      items.emplace_back(character);
     }
   } else {
     throw not_iterable_error(value);
@@ -205,6 +202,5 @@ bool python_equals_int(const Json& value, long long number) {
   return false;
 }
 
-std::string python_format_s(const Json& value) { return python_str(value); }
 
 }  // namespace rapid::rapi

@@ -97,7 +97,5 @@ bool truthy(const Json& value);
 // Python equality of a JSON value with an integer (0 == False == 0.0).
 bool python_equals_int(const Json& value, long long number);
 
-// Python's "%s" % value.
-std::string python_format_s(const Json& value);
 
 }  // namespace rapid::rapi

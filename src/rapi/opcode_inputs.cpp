@@ -7,7 +7,6 @@
 #include "handlers.h"
 #include "rapid/util/pyrepr.h"
 #include "rapid/util/text.h"
-#include "rapid/util/utf8.h"
 
 namespace rapid::rapi {
 
@@ -76,7 +75,7 @@ OpcodeInput instance_create_input(Context& ctx) {
     throw bad_request("Instance creation request version 0 is no longer supported");
   }
   if (!python_equals_int(version, 1)) {
-    throw bad_request("Unsupported request data version " + python_format_s(version));
+    throw bad_request("Unsupported request data version " + python_str(version));
   }
   Json data = *body;
   data.erase("__version__");
@@ -105,21 +104,9 @@ OpcodeInput instance_multi_alloc_input(Context& ctx) {
   static constexpr Rename kCreateRenames[] = {{"os", "os_type"}, {"name", "instance_name"}};
   const Json& instances = request["instances"];
   Json opcodes = Json::array();
-  const auto add = [&](const Json& instance) {
+  // `for inst in body["instances"]`, whatever its type.
+  for (const Json& instance : python_iter(instances)) {
     opcodes.push_back(fill_opcode("OP_INSTANCE_CREATE", &instance, Json::object(), kCreateRenames));
-  };
-  if (instances.is_array()) {
-    for (const auto& instance : instances) add(instance);
-  } else if (instances.is_object()) {
-    for (const auto& [key, value] : instances.items()) add(Json(key));
-  } else if (instances.is_string()) {
-    utf8::for_each_code_point(instances.get_ref<const std::string&>(), [&](char32_t cp) {
-      std::string character;
-      utf8::append(character, cp);
-      add(Json(character));
-    });
-  } else {
-    throw not_iterable_error(instances);
   }
   Json data = request;
   data["instances"] = std::move(opcodes);

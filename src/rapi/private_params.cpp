@@ -38,14 +38,9 @@ std::optional<Json> to_private_dict(const Json& value) {
       dict[*key] = item[1];
     } else if (item.is_string()) {
       // A two-character string unpacks into a key and a value.
-      std::vector<std::string> chars;
-      utf8::for_each_code_point(item.get_ref<const std::string&>(), [&](char32_t cp) {
-        std::string c;
-        utf8::append(c, cp);
-        chars.push_back(std::move(c));
-      });
+      const auto chars = utf8::split_code_points(item.get_ref<const std::string&>());
       if (chars.size() != 2) return std::nullopt;
-      dict[chars[0]] = chars[1];
+      dict[std::string(chars[0])] = std::string(chars[1]);
     } else {
       return std::nullopt;
     }
