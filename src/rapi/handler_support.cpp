@@ -47,6 +47,15 @@ asio::awaitable<Json> submit_job(Context& ctx, Json opcodes) {
   co_return job_id;
 }
 
+std::string_view tag_kind(const Context& ctx) {
+  const std::string_view pattern = ctx.resource.pattern();
+  if (pattern.starts_with("/2/instances/")) return "instance";
+  if (pattern.starts_with("/2/nodes/")) return "node";
+  if (pattern.starts_with("/2/groups/")) return "nodegroup";
+  if (pattern.starts_with("/2/networks/")) return "network";
+  return "cluster";
+}
+
 asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
   const bool bulk = ctx.query.flag("bulk");
   Json args = list.leading_args;

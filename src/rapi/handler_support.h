@@ -39,6 +39,9 @@ boost::asio::awaitable<Json> call_once(Context& ctx, std::string_view method, Js
 // failures as baserlib.SubmitJob does (queue full -> 503, ...).
 boost::asio::awaitable<Json> submit_job(Context& ctx, Json opcodes);
 
+// The tag kind of a tags resource (rlib2's TAG_LEVEL): the URL decides.
+std::string_view tag_kind(const Context& ctx);
+
 // A list resource: LUXI `method` with arguments leading + [fields] +
 // trailing; with bulk=1 every object with `bulk_fields`, else entries
 // {"<key>": id, "uri": "<prefix><id>"} built from the `id_field` column.

@@ -15,16 +15,6 @@ constexpr int kRapiVersion = 2;
 // /2/os polls the job with this wait (seconds), as cli.PollJob does.
 constexpr int kOsPollWait = 20;
 
-// rlib2's tag levels by resource: the URL decides the kind.
-std::string_view tag_kind(const Context& ctx) {
-  const std::string_view pattern = ctx.resource.pattern();
-  if (pattern.starts_with("/2/instances/")) return "instance";
-  if (pattern.starts_with("/2/nodes/")) return "node";
-  if (pattern.starts_with("/2/groups/")) return "nodegroup";
-  if (pattern.starts_with("/2/networks/")) return "network";
-  return "cluster";
-}
-
 // Copies `param` to `alias` in an object answer (baserlib.GetHandler).
 void add_alias(Json& result, std::string_view param, std::string_view alias) {
   if (!result.is_object() || !result.contains(param)) return;

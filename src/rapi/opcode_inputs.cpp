@@ -49,12 +49,7 @@ bool parse_disk_index(std::string_view text, long long& value) {
 }  // namespace
 
 OpcodeInput tags_input(Context& ctx) {
-  const std::string_view pattern = ctx.resource.pattern();
-  std::string_view kind = "cluster";
-  if (pattern.starts_with("/2/instances/")) kind = "instance";
-  if (pattern.starts_with("/2/nodes/")) kind = "node";
-  if (pattern.starts_with("/2/groups/")) kind = "nodegroup";
-  if (pattern.starts_with("/2/networks/")) kind = "network";
+  const std::string_view kind = tag_kind(ctx);
   Json fixed = Json::object();
   fixed["kind"] = kind;
   fixed["name"] = kind == "cluster" ? Json() : Json(ctx.item(0));
