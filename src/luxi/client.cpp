@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 #include <vector>
 
@@ -53,6 +56,10 @@ struct Client::Impl {
 
 namespace {
 
+// Pause before a call is sent again on a new connection because the last
+// one broke before any byte was written.
+constexpr std::chrono::milliseconds kRetryPause{5};
+
 class SlotGuard {
  public:
   explicit SlotGuard(AsyncSemaphore& semaphore) : semaphore_(semaphore) {}
@@ -102,6 +109,7 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
     connection = co_await impl->open(deadline);
   }
 
+  asio::steady_timer retry_timer(impl->executor);
   while (true) {
     std::size_t written = 0;
     std::string reply;
@@ -114,6 +122,16 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
     }
     if (failure) {
       connection.reset();
+      if (written == 0 && failure->kind() == ErrorKind::connection_lost &&
+          Clock::now() + kRetryPause < deadline) {
+        // Not a byte reached luxid (a connection that broke before it was
+        // used): sending on a new one is safe even for a SubmitJob.
+        reused = false;
+        retry_timer.expires_after(kRetryPause);
+        co_await retry_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        connection = co_await impl->open(deadline);
+        continue;
+      }
       if (resend == Resend::never && written > 0) {
         failure->set_may_have_executed();
         throw *failure;

@@ -1,6 +1,7 @@
 #include "connection.h"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -19,6 +20,10 @@ namespace asio = boost::asio;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
+
+// Back-off between connect attempts while luxid's backlog is full.
+constexpr std::chrono::milliseconds kFirstConnectRetry{1};
+constexpr std::chrono::milliseconds kLastConnectRetry{50};
 
 // Cancels the socket's operations when the deadline passes. Runs on the
 // calling coroutine's executor, so it never races with the exchange.
@@ -55,16 +60,48 @@ class Watchdog {
 
 Connection::Connection(asio::any_io_executor executor) : socket_(std::move(executor)) {}
 
+// One non-blocking connect(2). Not Asio's async_connect: it takes EAGAIN
+// (luxid's listen backlog is full) for "in progress", reports success once
+// the unconnected socket is writable, and the first send then fails with
+// ENOTCONN on a connection that never was.
+boost::system::error_code Connection::try_connect(
+    const asio::local::stream_protocol::endpoint& endpoint) {
+  boost::system::error_code ec;
+  if (socket_.is_open()) socket_.close(ec);
+  socket_.open(endpoint.protocol(), ec);
+  if (!ec) socket_.non_blocking(true, ec);
+  if (ec) return ec;
+  if (::connect(socket_.native_handle(), endpoint.data(), endpoint.size()) == 0) return {};
+  return {errno, boost::system::system_category()};
+}
+
+// Whether the socket has a peer: the only proof that a connect finished.
+bool Connection::connected() {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  return ::getpeername(socket_.native_handle(), reinterpret_cast<sockaddr*>(&peer), &length) == 0;
+}
+
 asio::awaitable<void> Connection::connect(const std::string& path, Clock::time_point deadline) {
   const asio::local::stream_protocol::endpoint endpoint(path);
   asio::steady_timer backoff(co_await asio::this_coro::executor);
-  auto delay = std::chrono::milliseconds(5);
+  auto delay = kFirstConnectRetry;
   while (true) {
-    boost::system::error_code ec;
-    {
+    boost::system::error_code ec = try_connect(endpoint);
+    if (ec == asio::error::in_progress) {
+      // Not seen on Linux for AF_UNIX, but allowed by POSIX: wait until the
+      // socket is writable, then ask whether it really has a peer.
       Watchdog watchdog(co_await asio::this_coro::executor, socket_, deadline);
-      std::tie(ec) = co_await socket_.async_connect(endpoint, kTuple);
+      std::tie(ec) = co_await socket_.async_wait(asio::socket_base::wait_write, kTuple);
       if (ec && watchdog.fired()) throw Error(ErrorKind::timeout, "Connect timed out");
+      if (!ec) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        ::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &error, &length);
+        ec = error ? boost::system::error_code(error, boost::system::system_category())
+                   : boost::system::error_code();
+        if (!ec && !connected()) ec = asio::error::try_again;
+      }
     }
     if (!ec) co_return;
     boost::system::error_code ignored;
@@ -76,11 +113,12 @@ asio::awaitable<void> Connection::connect(const std::string& path, Clock::time_p
       throw Error(ErrorKind::permission_denied, path);
     }
     if (ec == asio::error::try_again || ec == asio::error::would_block) {
-      // luxid's listen backlog (5) is full: it accepts quickly, try again.
+      // luxid's listen backlog is full: it is busy, not gone. Wait and try
+      // again until the call's deadline.
       if (Clock::now() + delay >= deadline) throw Error(ErrorKind::timeout, "Connect timed out");
       backoff.expires_after(delay);
       co_await backoff.async_wait(kTuple);
-      delay = std::min(delay * 2, std::chrono::milliseconds(200));
+      delay = std::min(delay * 2, kLastConnectRetry);
       continue;
     }
     throw Error(ErrorKind::connection_lost, "Cannot connect to " + path + ": " + ec.message());

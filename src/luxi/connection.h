@@ -15,7 +15,8 @@ class Connection {
  public:
   explicit Connection(boost::asio::any_io_executor executor);
 
-  // Throws luxi::Error (no_master, permission_denied, timeout).
+  // Waits while luxid's listen backlog is full. Throws luxi::Error
+  // (no_master, permission_denied, timeout, connection_lost).
   boost::asio::awaitable<void> connect(const std::string& path, Clock::time_point deadline);
 
   // Writes `request` (already framed) and reads one reply, returned without
@@ -33,6 +34,9 @@ class Connection {
   Clock::time_point idle_since{};
 
  private:
+  boost::system::error_code try_connect(const boost::asio::local::stream_protocol::endpoint& endpoint);
+  bool connected();
+
   boost::asio::local::stream_protocol::socket socket_;
   std::string buffer_;
 };

@@ -429,6 +429,114 @@ INSTANTIATE_TEST_SUITE_P(
         NeverResent{"DeleteFilter", "DELETE", "/2/filters/0b1c", "", "DeleteFilter"}),
     [](const auto& info) { return info.param.name; });
 
+// --- a busy luxid: full listen backlog ---------------------------------------------------------
+
+// The result of a call as text, or the error it failed with.
+std::string outcome(std::future<Json>& call) {
+  try {
+    return call.get().dump();
+  } catch (const luxi::Error& error) {
+    return "luxi::Error: " + error.detail();
+  }
+}
+
+// While luxid does not accept, connect() on its socket fails with EAGAIN once
+// the backlog is full. That is a busy master, not a lost one: every call must
+// wait and be answered once it accepts again, writes exactly once.
+TEST(LuxiClient, FullBacklogDelaysCallsButFailsNone) {
+  FakeLuxi fake({}, 1);
+  fake.on_request([](const LuxiRequest& request) {
+    if (request.method == "SubmitJob") return LuxiReply::success(17);
+    return LuxiReply::success(parse(kInfo));
+  });
+  fake.pause_accepting();
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 10s;
+  config.max_connections = 24;
+  luxi::Client client(io.get_executor(), config);
+  std::vector<std::future<Json>> reads;
+  std::vector<std::future<Json>> submits;
+  for (int i = 0; i < 16; ++i) {
+    reads.push_back(boost::asio::co_spawn(
+        io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+        boost::asio::use_future));
+  }
+  for (int i = 0; i < 8; ++i) {
+    submits.push_back(boost::asio::co_spawn(
+        io, client.call("SubmitJob", Json::array({Json::array()}), luxi::Resend::never),
+        boost::asio::use_future));
+  }
+  std::thread runner_a([&io] { io.run(); });
+  std::thread runner_b([&io] { io.run(); });
+  std::this_thread::sleep_for(400ms);  // every connect has hit the full backlog by now
+  EXPECT_EQ(fake.connections_accepted(), 0);
+  fake.resume_accepting();
+  runner_a.join();
+  runner_b.join();
+  for (auto& read : reads) EXPECT_EQ(outcome(read), parse(kInfo).dump());
+  for (auto& submit : submits) EXPECT_EQ(outcome(submit), "17");
+  EXPECT_EQ(fake.requests("SubmitJob").size(), 8u);
+  EXPECT_EQ(fake.requests("QueryClusterInfo").size(), 16u);
+}
+
+TEST(LuxiClient, FullBacklogUntilTheDeadlineIsATimeout) {
+  FakeLuxi fake({}, 1);
+  fake.pause_accepting();
+  // Fill the backlog from outside, so rapid's own connect sees EAGAIN.
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, fake.socket_path().c_str(), sizeof addr.sun_path - 1);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(fd);
+  }
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 300ms;
+  luxi::Client client(io.get_executor(), config);
+  auto call = boost::asio::co_spawn(
+      io, client.call("SubmitJob", Json::array({Json::array()}), luxi::Resend::never),
+      boost::asio::use_future);
+  const auto start = Clock::now();
+  io.run();
+  try {
+    call.get();
+    ADD_FAILURE() << "no error";
+  } catch (const luxi::Error& error) {
+    EXPECT_EQ(error.kind(), luxi::ErrorKind::timeout);
+    EXPECT_EQ(error.detail(), "Connect timed out");
+    EXPECT_FALSE(error.may_have_executed());  // nothing was written
+  }
+  EXPECT_GE(ms_since(start), 250);
+  EXPECT_LT(ms_since(start), 1000);
+  for (int fd : fillers) ::close(fd);
+  fake.resume_accepting();
+  EXPECT_TRUE(fake.requests().empty());
+}
+
+TEST(LuxiClient, FullBacklogThroughHttp) {
+  RapidServer rapid({.luxi_connections = 16, .luxi_backlog = 1});
+  rapid.luxi().reply("QueryClusterInfo", parse(kInfo));
+  rapid.luxi().pause_accepting();
+  std::vector<std::future<HttpResponse>> requests;
+  for (int i = 0; i < 24; ++i) {
+    requests.push_back(
+        std::async(std::launch::async, [&] { return must(rapid.admin("GET", "/2/info")); }));
+  }
+  std::this_thread::sleep_for(400ms);
+  rapid.luxi().resume_accepting();
+  for (auto& request : requests) {
+    const HttpResponse response = request.get();
+    EXPECT_EQ(response.status, 200) << response.body;
+    EXPECT_EQ(response.body, kInfoBody);
+  }
+}
+
 // --- concurrency ----------------------------------------------------------------------------
 
 TEST(LuxiClient, SlowLuxidCallsBlockNoWorker) {

@@ -49,7 +49,7 @@ LuxiReply LuxiReply::failure(const Json& result) {
 
 LuxiReply LuxiReply::text(std::string body) { return LuxiReply{std::move(body)}; }
 
-FakeLuxi::FakeLuxi(std::string socket_path)
+FakeLuxi::FakeLuxi(std::string socket_path, int backlog)
     : path_(socket_path.empty() ? temp_socket_path() : std::move(socket_path)) {
   script_ = [](const LuxiRequest&) { return LuxiReply::success(nullptr); };
   std::filesystem::remove(path_);
@@ -58,7 +58,7 @@ FakeLuxi::FakeLuxi(std::string socket_path)
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
+      ::listen(listen_fd_, backlog) != 0) {
     throw std::runtime_error("FakeLuxi: cannot listen on " + path_ + ": " + std::strerror(errno));
   }
   acceptor_ = std::thread([this] { accept_loop(); });
@@ -83,6 +83,11 @@ void FakeLuxi::stop() {
   std::filesystem::remove(path_);
   std::lock_guard lock(mutex_);
   for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+}
+
+void FakeLuxi::pause_accepting() {
+  accepting_ = false;
+  while (!paused_ && !stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void FakeLuxi::on_request(Script script) {
@@ -121,6 +126,12 @@ void FakeLuxi::clear_requests() {
 
 void FakeLuxi::accept_loop() {
   while (!stopping_) {
+    if (!accepting_) {
+      paused_ = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    paused_ = false;
     pollfd pfd{listen_fd_, POLLIN, 0};
     if (::poll(&pfd, 1, 50) <= 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -41,8 +41,9 @@ class FakeLuxi {
  public:
   using Script = std::function<LuxiReply(const LuxiRequest&)>;
 
-  // Listens on `socket_path` (a fresh temporary path when empty).
-  explicit FakeLuxi(std::string socket_path = {});
+  // Listens on `socket_path` (a fresh temporary path when empty) with a
+  // listen backlog of `backlog` connections.
+  explicit FakeLuxi(std::string socket_path = {}, int backlog = 64);
   ~FakeLuxi();
   FakeLuxi(const FakeLuxi&) = delete;
   FakeLuxi& operator=(const FakeLuxi&) = delete;
@@ -59,6 +60,12 @@ class FakeLuxi {
   void clear_requests();
   int connections_accepted() const { return connections_.load(); }
 
+  // A busy luxid: while paused, connections wait in the listen backlog and,
+  // once it is full, connect() fails with EAGAIN.
+  // pause_accepting() returns once the acceptor has stopped.
+  void pause_accepting();
+  void resume_accepting() { accepting_ = true; }
+
   // Stops listening (connections get ECONNREFUSED/ENOENT) and closes
   // every open connection.
   void stop();
@@ -70,6 +77,8 @@ class FakeLuxi {
   std::string path_;
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> paused_{false};
   std::atomic<int> connections_{0};
   mutable std::mutex mutex_;
   Script script_;

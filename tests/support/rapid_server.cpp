@@ -24,7 +24,7 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   dir_ = make_temp_dir();
   users_file_ = dir_ + "/users";
   write_users(options_.users);
-  fake_ = std::make_unique<FakeLuxi>(dir_ + "/luxi.sock");
+  fake_ = std::make_unique<FakeLuxi>(dir_ + "/luxi.sock", options_.luxi_backlog);
   users_ = std::make_unique<auth::UserStore>(users_file_);
   users_->reload();
   watcher_ = std::make_unique<auth::UsersFileWatcher>(io_.get_executor(), *users_);

@@ -42,6 +42,7 @@ struct RapidServerOptions {
   http::Limits limits{};
   std::chrono::milliseconds luxi_timeout{5'000};
   std::size_t luxi_connections = 8;
+  int luxi_backlog = 64;  // the fake luxid's listen backlog
   unsigned threads = 2;
 };
 
