@@ -127,7 +127,7 @@ MasterStatus check_master(const std::string& ssconf_dir, std::string& detail) {
     if (result) freeaddrinfo(result);
   }
   if (name != master) {
-    detail = "Not master (this node is " + name + ", the master is " + master + ")";
+    detail = "this node is " + name + ", the master is " + master;
     return MasterStatus::not_master;
   }
   return MasterStatus::master;

@@ -68,7 +68,10 @@ int check_before_start(const Options& options, std::string& bind_address) {
       case MasterStatus::master:
         break;
       case MasterStatus::not_master:
-        if (options.debug) std::cerr << "Not master, exiting. " << detail << "\n";
+        // The original says so only with -d; a silent exit 11 leaves a
+        // newcomer guessing, so rapid always writes this one line.
+        std::cerr << "Not master, exiting: " << detail
+                  << " (--no-master-check starts rapid anyway, for tests)\n";
         return kExitNotMaster;
       case MasterStatus::no_configuration:
         std::cerr << detail << "\n";

@@ -359,64 +359,88 @@ CREATE = {"mode": "create", "instance_name": "e2e-twin-never.example.com",
           "disk_template": "diskless", "disks": [], "nics": [{}], "os_type": "noop",
           "pnode": NODE, "name_check": False, "ip_check": False}
 
-# Job-submitting writes that change nothing on the fixture: honoured dry runs, or
-# jobs that fail their prerequisites (or only do what is already done). NOT here:
-# instance modify, rename, grow-disk and export, which ignore dry-run=1 (in both
-# daemons) and so really act; activate/deactivate-disks, which act on a running
-# instance.
+# Job-submitting writes that must leave the fixture as it is, whether the
+# cluster is new or has seen earlier runs. Each entry says why it changes
+# nothing, and the test checks that reason on the job itself:
+#   DRY   every opcode has dry_run set (by ?dry-run=1, or in the body where
+#         rlib2 does not pass the query argument on: node, group, instance
+#         modify and the like ignore ?dry-run=1 in both daemons);
+#   FAILS the job fails its prerequisites (a missing object, a layout the
+#         sandbox does not have);
+#   NOOP  the job runs for real but only does what is already done (listed
+#         here one by one, each with its reason).
+DRY, FAILS, NOOP = "dry run", "fails", "no-op"
 TWIN_JOBS = [
-    ("PUT", "/2/instances/nosuch.example.com/modify?dry-run=1",
-     {"beparams": {"vcpus": 1}, "hvparams": {"migration_mode": "live"},
+    (DRY, "PUT", "/2/instances/nosuch.example.com/modify",
+     {"dry_run": True, "beparams": {"vcpus": 1}, "hvparams": {"migration_mode": "live"},
       "nics": [["add", -1, {"link": "br0"}]], "disks": [["add", -1, {"size": "1g"}]]}),
-    ("PUT", "/2/instances/nosuch.example.com/rename",
+    (FAILS, "PUT", "/2/instances/nosuch.example.com/modify?dry-run=1",
+     {"beparams": {"vcpus": 1}}),
+    (FAILS, "PUT", "/2/instances/nosuch.example.com/rename",
      {"new_name": "x.example.com", "name_check": False, "ip_check": False}),
-    ("POST", "/2/instances/nosuch.example.com/disk/0/grow",
+    (FAILS, "POST", "/2/instances/nosuch.example.com/disk/0/grow",
      {"amount": 1024, "absolute": True, "wait_for_sync": False}),
-    ("PUT", "/2/instances/nosuch.example.com/export",
+    (FAILS, "PUT", "/2/instances/nosuch.example.com/export",
      {"destination": NODE, "mode": "local", "shutdown": False}),
-    ("POST", "/2/instances/%s/reboot?dry-run=1&type=soft&ignore_secondaries=1" % INST1, None),
-    ("PUT", "/2/instances/%s/startup?dry-run=1&no_remember=1" % INST3, None),
-    ("PUT", "/2/instances/%s/shutdown?dry-run=1&no_remember=1" % INST1, {"timeout": 7}),
-    ("PUT", "/2/instances/%s/shutdown?dry-run=1&reason=because" % INST1, None),
-    ("POST", "/2/instances/%s/replace-disks?dry-run=1&mode=replace_auto&disks=0,1"
+    (DRY, "POST", "/2/instances/%s/reboot?dry-run=1&type=soft&ignore_secondaries=1" % INST1,
+     None),
+    (DRY, "PUT", "/2/instances/%s/startup?dry-run=1&no_remember=1" % INST3, None),
+    (DRY, "PUT", "/2/instances/%s/shutdown?dry-run=1&no_remember=1" % INST1, {"timeout": 7}),
+    (DRY, "PUT", "/2/instances/%s/shutdown?dry-run=1&reason=because" % INST1, None),
+    # A diskless or plain file instance has no secondary to replace disks on.
+    (FAILS, "POST", "/2/instances/%s/replace-disks?dry-run=1&mode=replace_auto&disks=0,1"
      "&early_release=1" % INST2, None),
-    ("POST", "/2/instances/%s/replace-disks" % INST2,
+    (FAILS, "POST", "/2/instances/%s/replace-disks" % INST2,
      {"mode": "replace_on_secondary", "disks": "0"}),
-    ("POST", "/2/instances/%s/recreate-disks?dry-run=1" % INST2, {"disks": [0]}),
-    ("PUT", "/2/instances/%s/migrate" % INST1, {"mode": "live", "cleanup": False}),
-    ("PUT", "/2/instances/%s/failover" % INST1, {"ignore_consistency": True}),
-    ("POST", "/2/instances-multi-alloc?dry-run=1", {"instances": [CREATE]}),
-    ("POST", "/2/instances?dry-run=1",
+    # inst2 is running: its disks cannot be recreated.
+    (FAILS, "POST", "/2/instances/%s/recreate-disks?dry-run=1" % INST2, {"disks": [0]}),
+    # One node: hail finds no target.
+    (FAILS, "PUT", "/2/instances/%s/migrate" % INST1, {"mode": "live", "cleanup": False}),
+    (FAILS, "PUT", "/2/instances/%s/failover" % INST1, {"ignore_consistency": True}),
+    (DRY, "POST", "/2/instances-multi-alloc?dry-run=1", {"instances": [CREATE]}),
+    (DRY, "POST", "/2/instances?dry-run=1",
      dict(CREATE, __version__=1, hvparams={"usb_devices": "a b"},
           beparams={"memory": "256M"}, tags=["a"])),
-    ("POST", "/2/instances?dry-run=1",
+    (DRY, "POST", "/2/instances?dry-run=1",
      dict(CREATE, __version__=1, disk_template="file", disks=[{"size": "1g"}],
           nics=[{"mac": "generate"}], osparams={"a": "b"}, osparams_private={"p": "s"})),
-    ("DELETE", "/2/instances/%s?dry-run=1" % INST3, {"shutdown_timeout": 3}),
-    ("POST", "/2/instances/%s/reinstall?os=noop&nostartup=1" % INST3, None),
-    ("POST", "/2/instances/%s/reinstall" % INST3, {"os": "noop", "start": False,
-                                                   "osparams": {}}),
-    ("POST", "/2/instances/%s/reinstall" % INST3, None),
-    ("PUT", "/2/instances/%s/tags?tag=a&tag=b&dry-run=1" % INST1, ["x"]),
-    ("POST", "/2/nodes/%s/modify?dry-run=1" % NODE,
-     {"drained": False, "ndparams": {"spindle_count": 1}}),
-    ("PUT", "/2/nodes/%s/storage/modify?storage_type=file&name=/srv/ganeti/file-storage"
-     "&allocatable=1" % NODE, None),
-    ("PUT", "/2/nodes/%s/storage/repair?storage_type=file&name=x" % NODE, None),
-    ("PUT", "/2/groups/group2/modify?dry-run=1",
-     {"alloc_policy": "preferred", "custom_ndparams": {"spindle_count": 1}}),
-    ("PUT", "/2/groups/group2/rename?dry-run=1", {"new_name": "x"}),
-    ("PUT", "/2/groups/group2/assign-nodes?dry-run=1&force=1", {"nodes": [NODE]}),
-    ("DELETE", "/2/groups/group2?dry-run=1", None),
-    ("PUT", "/2/networks/net1/disconnect?dry-run=1", {"group_name": "group2"}),
-    ("DELETE", "/2/networks/net1?dry-run=1", None),
-    ("POST", "/2/networks?dry-run=1",
+    (DRY, "DELETE", "/2/instances/%s?dry-run=1" % INST3, {"shutdown_timeout": 3}),
+    # Reinstall shuts inst3 down (it is down already), then fails: inst3 has no disks.
+    (NOOP, "POST", "/2/instances/%s/reinstall?os=noop&nostartup=1" % INST3, None),
+    (NOOP, "POST", "/2/instances/%s/reinstall" % INST3, {"os": "noop", "start": False,
+                                                         "osparams": {}}),
+    (NOOP, "POST", "/2/instances/%s/reinstall" % INST3, None),
+    (DRY, "PUT", "/2/instances/%s/tags?tag=a&tag=b&dry-run=1" % INST1, ["x"]),
+    (DRY, "POST", "/2/nodes/%s/modify" % NODE,
+     {"dry_run": True, "drained": False, "ndparams": {"spindle_count": 1}}),
+    # File storage can be neither modified nor repaired.
+    (FAILS, "PUT", "/2/nodes/%s/storage/modify?storage_type=file"
+     "&name=/srv/ganeti/file-storage&allocatable=1" % NODE, None),
+    (FAILS, "PUT", "/2/nodes/%s/storage/repair?storage_type=file&name=x" % NODE, None),
+    (DRY, "PUT", "/2/groups/group2/modify",
+     {"dry_run": True, "alloc_policy": "preferred", "custom_ndparams": {"spindle_count": 1}}),
+    (DRY, "PUT", "/2/groups/group2/rename?dry-run=1", {"new_name": "x"}),
+    (DRY, "PUT", "/2/groups/group2/assign-nodes?dry-run=1&force=1", {"nodes": [NODE]}),
+    (DRY, "DELETE", "/2/groups/group2?dry-run=1", None),
+    (DRY, "PUT", "/2/networks/net1/disconnect?dry-run=1", {"group_name": "group2"}),
+    (DRY, "DELETE", "/2/networks/net1?dry-run=1", None),
+    (DRY, "POST", "/2/networks?dry-run=1",
      {"network_name": "x", "network": "10.1.0.0/24", "gateway": "10.1.0.1",
       "add_reserved_ips": ["10.1.0.5"], "tags": ["t"], "mac_prefix": "aa:bb:cc"}),
-    ("PUT", "/2/modify", {"dry_run": True, "candidate_pool_size": 10,
-                          "maintain_node_health": False}),
-    ("PUT", "/2/redistribute-config", {"priority": 10, "comment": "c", "debug_level": 1}),
+    (DRY, "PUT", "/2/modify", {"dry_run": True, "candidate_pool_size": 10,
+                               "maintain_node_health": False}),
+    # Copies the configuration to the (only) node again.
+    (NOOP, "PUT", "/2/redistribute-config", {"priority": 10, "comment": "c", "debug_level": 1}),
 ]
+
+# What a NOOP job does, opcode by opcode: the opcodes that run for real and
+# why that changes nothing on the fixture.
+NOOP_OPCODES = {
+    "OP_INSTANCE_SHUTDOWN": "inst3 is down already",
+    "OP_INSTANCE_REINSTALL": "fails: inst3 has no disks",
+    "OP_INSTANCE_STARTUP": "never runs: the reinstall before it fails",
+    "OP_CLUSTER_REDIST_CONF": "the configuration is the same",
+}
 
 
 class TwinJobs(RawTestCase):
@@ -425,16 +449,29 @@ class TwinJobs(RawTestCase):
     def test_opcodes_of_write_resources(self):
         before = self._state()
         submitted = []
-        for method, path, body in TWIN_JOBS:
+        for _, method, path, body in TWIN_JOBS:
             submitted.append([self.submit(endpoint, method, path, body)
                               for endpoint in (self.rapid, self.real)])
-        for (method, path, _), (rapid_id, real_id) in zip(TWIN_JOBS, submitted):
+        for (effect, method, path, _), (rapid_id, real_id) in zip(TWIN_JOBS, submitted):
             with self.subTest(method=method, path=path):
                 rapid_job = self.rapid.wait_job(rapid_id)
                 real_job = self.real.wait_job(real_id)
                 self.assertSameJson(rapid_job, real_job, "%s %s: the two jobs" % (method, path),
                                     volatile=JOB_ID)
+                self.assertHarmless(effect, rapid_job)
         self.assertEqual(self._state(), before)
+
+    def assertHarmless(self, effect, job):
+        dry = [bool(op.get("dry_run")) for op in job["ops"]]
+        ops = [op["OP_ID"] for op in job["ops"]]
+        if effect == DRY:
+            self.assertEqual(dry, [True] * len(dry), "not a dry run: %r" % ops)
+        elif effect == FAILS:
+            self.assertEqual(job["status"], "error", "expected to fail: %r" % job["opresult"])
+            self.assertEqual(job["opstatus"][-1], "error")
+        else:
+            unknown = [op for op in ops if op not in NOOP_OPCODES]
+            self.assertEqual(unknown, [], "real opcodes not known to be harmless")
 
     def _state(self):
         """The fixture's configuration as the real daemon shows it (no run-time values)."""
@@ -446,7 +483,11 @@ class TwinJobs(RawTestCase):
             return [{k: v for k, v in row.items() if k not in drop} for row in rows]
         return [clean(self.real.json("GET", path)) for path in (
             "/2/instances?bulk=1", "/2/groups?bulk=1", "/2/networks?bulk=1", "/2/info",
-            "/2/nodes?bulk=1")]
+            "/2/nodes?bulk=1")] + [
+                self.real.json("GET", "/2/tags"),
+                # Which parameters are the node's and group's own, not inherited.
+                harness.sandbox_exec("gnt-node", "info", NODE),
+                harness.sandbox_exec("gnt-group", "info", "group2")]
 
 
 # Refused writes: (method, path, body, user, content type). Nothing is submitted.

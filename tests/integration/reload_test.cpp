@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -453,19 +454,24 @@ TEST(Process, MasterCheck) {
   // Missing ssconf: exit 12.
   const auto missing = run_rapid(box.dir, box.direct_args({"--ssconf-dir", ssconf}));
   EXPECT_EQ(missing.status, 12) << missing.err;
-  // Another node is the master: exit 11, silently unless -d.
+  // Another node is the master: exit 11 with one line that says how to
+  // start anyway, with or without -d.
   write_file(ssconf + "/ssconf_master_node", "other-node.invalid\n");
-  const auto not_master = run_rapid(box.dir, box.direct_args({"--ssconf-dir", ssconf}));
-  EXPECT_EQ(not_master.status, 11);
-  EXPECT_EQ(not_master.err.find("Not master"), std::string::npos) << not_master.err;
-  const auto not_master_debug = run_rapid(box.dir, box.direct_args({"--ssconf-dir", ssconf, "-d"}));
-  EXPECT_EQ(not_master_debug.status, 11);
-  EXPECT_NE(not_master_debug.err.find("Not master, exiting."), std::string::npos)
-      << not_master_debug.err;
-  EXPECT_FALSE(fs::exists(box.dir + "/direct.pid"));
-  // This node is the master: it starts.
   char host[256] = {};
   ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  for (const bool debug : {false, true}) {
+    auto args = box.direct_args({"--ssconf-dir", ssconf});
+    if (debug) args.push_back("-d");
+    const auto not_master = run_rapid(box.dir, args);
+    EXPECT_EQ(not_master.status, 11);
+    EXPECT_TRUE(not_master.err.starts_with("Not master, exiting: this node is ")) << not_master.err;
+    EXPECT_EQ(std::count(not_master.err.begin(), not_master.err.end(), '\n'), 1);
+    EXPECT_TRUE(not_master.err.ends_with(
+        ", the master is other-node.invalid (--no-master-check starts rapid anyway, for tests)\n"))
+        << not_master.err;
+  }
+  EXPECT_FALSE(fs::exists(box.dir + "/direct.pid"));
+  // This node is the master: it starts.
   write_file(ssconf + "/ssconf_master_node", std::string(host) + "\n");
   const std::uint16_t port = free_port();
   std::vector<std::string> args = box.direct_args({"--ssconf-dir", ssconf});
