@@ -484,10 +484,14 @@ class TwinJobs(RawTestCase):
         return [clean(self.real.json("GET", path)) for path in (
             "/2/instances?bulk=1", "/2/groups?bulk=1", "/2/networks?bulk=1", "/2/info",
             "/2/nodes?bulk=1")] + [
-                self.real.json("GET", "/2/tags"),
-                # Which parameters are the node's and group's own, not inherited.
-                harness.sandbox_exec("gnt-node", "info", NODE),
-                harness.sandbox_exec("gnt-group", "info", "group2")]
+                self.real.json("GET", "/2/tags"), self._node_own_parameters()]
+
+    @staticmethod
+    def _node_own_parameters():
+        """The node's own (not inherited) parameters and flags, which RAPI does not show."""
+        with harness.Luxi() as luxi:
+            return luxi.call("QueryNodes", [NODE], ["custom_ndparams", "drained", "offline",
+                                                    "master_candidate", "powered"], False)
 
 
 # Refused writes: (method, path, body, user, content type). Nothing is submitted.
