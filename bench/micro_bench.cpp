@@ -3,11 +3,11 @@
 // building. (Throughput against a real master: bench/compare.sh.)
 #include <benchmark/benchmark.h>
 
-#include "rapid/auth/users.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/rapi/resource.h"
-#include "rapid/rapi/router.h"
-#include "rapid/util/json.h"
+#include "auth/users.h"
+#include "rapi/opcode.h"
+#include "rapi/resource.h"
+#include "rapi/router.h"
+#include "util/json.h"
 
 namespace {
 

@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "opcode_table.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/util/json.h"
+#include "rapi/opcode_table.h"
+#include "rapi/api_error.h"
+#include "rapi/opcode.h"
+#include "util/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "rapid/util/json.h"
-#include "rapid/util/pyrepr.h"
+#include "util/json.h"
+#include "util/pyrepr.h"
 
 namespace {
 

@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/query_args.h"
-#include "rapid/util/text.h"
+#include "rapi/api_error.h"
+#include "rapi/query_args.h"
+#include "util/text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

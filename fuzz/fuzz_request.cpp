@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "rapid/auth/user_store.h"
-#include "rapid/http/message.h"
-#include "rapid/luxi/client.h"
-#include "rapid/rapi/rapi_handler.h"
+#include "auth/user_store.h"
+#include "http/message.h"
+#include "luxi/client.h"
+#include "rapi/rapi_handler.h"
 
 namespace {
 

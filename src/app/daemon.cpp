@@ -1,4 +1,4 @@
-#include "daemon.h"
+#include "app/daemon.h"
 
 #include <fcntl.h>
 #include <netdb.h>

@@ -4,7 +4,7 @@
 // to the log file (reopened on SIGHUP for logrotate), to stderr in the
 // foreground, and to syslog as --syslog says.
 
-#include "rapid/app/options.h"
+#include "app/options.h"
 
 namespace rapid::app {
 

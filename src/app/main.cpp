@@ -7,17 +7,17 @@
 #include <csignal>
 #include <thread>
 
-#include "daemon.h"
-#include "logging.h"
-#include "rapid/app/options.h"
-#include "rapid/auth/user_store.h"
-#include "rapid/auth/users_watcher.h"
-#include "rapid/http/server.h"
-#include "rapid/luxi/client.h"
-#include "rapid/rapi/rapi_handler.h"
-#include "rapid/version.h"
-#include "signals.h"
-#include "startup_checks.h"
+#include "app/daemon.h"
+#include "app/logging.h"
+#include "app/options.h"
+#include "auth/user_store.h"
+#include "auth/users_watcher.h"
+#include "http/server.h"
+#include "luxi/client.h"
+#include "rapi/rapi_handler.h"
+#include "app/version.h"
+#include "app/signals.h"
+#include "app/startup_checks.h"
 
 namespace {
 namespace asio = boost::asio;

@@ -1,11 +1,11 @@
-#include "rapid/app/options.h"
+#include "app/options.h"
 
 #include <netdb.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "rapid/version.h"
+#include "app/version.h"
 
 namespace rapid::app {
 namespace {

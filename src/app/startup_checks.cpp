@@ -1,4 +1,4 @@
-#include "startup_checks.h"
+#include "app/startup_checks.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "daemon.h"
+#include "app/daemon.h"
 
 namespace rapid::app {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "rapid/app/options.h"
+#include "app/options.h"
 
 namespace rapid::app {
 

@@ -1,8 +1,8 @@
-#include "rapid/auth/basic.h"
+#include "auth/basic.h"
 
 #include <vector>
 
-#include "rapid/util/text.h"
+#include "util/text.h"
 
 namespace rapid::auth {
 namespace {

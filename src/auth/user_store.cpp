@@ -1,4 +1,4 @@
-#include "rapid/auth/user_store.h"
+#include "auth/user_store.h"
 
 #include <spdlog/spdlog.h>
 

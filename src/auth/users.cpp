@@ -1,12 +1,12 @@
-#include "rapid/auth/users.h"
+#include "auth/users.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 
-#include "rapid/util/text.h"
-#include "rapid/util/utf8.h"
+#include "util/text.h"
+#include "util/utf8.h"
 
 namespace rapid::auth {
 namespace {

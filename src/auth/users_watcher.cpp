@@ -1,4 +1,4 @@
-#include "rapid/auth/users_watcher.h"
+#include "auth/users_watcher.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/inotify.h>

@@ -1,4 +1,4 @@
-#include "connection_tracker.h"
+#include "http/connection_tracker.h"
 
 #include <utility>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "rapid/http/message.h"
+#include "http/message.h"
 
-#include "rapid/util/text.h"
+#include "util/text.h"
 
 namespace rapid::http {
 

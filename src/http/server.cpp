@@ -1,4 +1,4 @@
-#include "rapid/http/server.h"
+#include "http/server.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,8 +12,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "session.h"
-#include "tls_context.h"
+#include "http/session.h"
+#include "http/tls_context.h"
 
 namespace rapid::http {
 

@@ -1,4 +1,4 @@
-#include "session.h"
+#include "http/session.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,10 +12,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "http_date.h"
-#include "rapid/http/status.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
+#include "http/http_date.h"
+#include "http/status.h"
+#include "util/pyrepr.h"
+#include "util/text.h"
 
 namespace rapid::http {
 namespace {

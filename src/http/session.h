@@ -4,8 +4,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 
-#include "connection_tracker.h"
-#include "rapid/http/server.h"
+#include "http/connection_tracker.h"
+#include "http/server.h"
 
 namespace rapid::http {
 

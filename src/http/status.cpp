@@ -1,4 +1,4 @@
-#include "rapid/http/status.h"
+#include "http/status.h"
 
 namespace rapid::http {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
-#include "rapid/http/server.h"
+#include "http/server.h"
 
 namespace rapid::http {
 

@@ -1,4 +1,4 @@
-#include "rapid/luxi/client.h"
+#include "luxi/client.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,10 +8,10 @@
 #include <mutex>
 #include <vector>
 
-#include "async_semaphore.h"
-#include "connection.h"
-#include "rapid/luxi/error.h"
-#include "rapid/luxi/protocol.h"
+#include "luxi/async_semaphore.h"
+#include "luxi/connection.h"
+#include "luxi/error.h"
+#include "luxi/protocol.h"
 
 namespace rapid::luxi {
 

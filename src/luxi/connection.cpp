@@ -1,4 +1,4 @@
-#include "connection.h"
+#include "luxi/connection.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,8 +11,8 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
-#include "rapid/luxi/error.h"
-#include "rapid/luxi/protocol.h"
+#include "luxi/error.h"
+#include "luxi/protocol.h"
 
 namespace rapid::luxi {
 

@@ -1,10 +1,10 @@
-#include "rapid/luxi/error.h"
+#include "luxi/error.h"
 
 #include <algorithm>
 #include <array>
 #include <string_view>
 
-#include "rapid/util/pyrepr.h"
+#include "util/pyrepr.h"
 
 namespace rapid::luxi {
 namespace {

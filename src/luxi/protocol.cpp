@@ -1,8 +1,8 @@
-#include "rapid/luxi/protocol.h"
+#include "luxi/protocol.h"
 
-#include "rapid/luxi/error.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
+#include "luxi/error.h"
+#include "util/pyrepr.h"
+#include "util/text.h"
 
 namespace rapid::luxi {
 

@@ -1,4 +1,4 @@
-#include "error_mapping.h"
+#include "rapi/error_mapping.h"
 
 namespace rapid::rapi {
 

@@ -4,8 +4,8 @@
 
 #include <exception>
 
-#include "rapid/luxi/error.h"
-#include "rapid/rapi/api_error.h"
+#include "luxi/error.h"
+#include "rapi/api_error.h"
 
 namespace rapid::rapi {
 

@@ -2,9 +2,9 @@
 // "depends" passthrough, the reason trail, FillOpcode, SubmitJob.
 #include <chrono>
 
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/util/pyrepr.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "util/pyrepr.h"
 
 namespace rapid::rapi {
 

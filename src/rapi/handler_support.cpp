@@ -1,13 +1,13 @@
-#include "handler_support.h"
+#include "rapi/handler_support.h"
 
 #include <algorithm>
 #include <optional>
 
-#include "error_mapping.h"
-#include "rapid/luxi/client.h"
-#include "rapid/luxi/error.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/utf8.h"
+#include "rapi/error_mapping.h"
+#include "luxi/client.h"
+#include "luxi/error.h"
+#include "util/pyrepr.h"
+#include "util/utf8.h"
 
 namespace rapid::rapi {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/resource.h"
-#include "rapid/util/json.h"
+#include "rapi/api_error.h"
+#include "rapi/resource.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 

@@ -4,7 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "rapid/rapi/resource.h"
+#include "rapi/resource.h"
 
 namespace rapid::rapi {
 

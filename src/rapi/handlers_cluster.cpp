@@ -1,11 +1,11 @@
 // /, /2, /version, /2/features, /2/info, /2/os, tag lists.
 #include <spdlog/spdlog.h>
 
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/luxi/client.h"
-#include "rapid/luxi/error.h"
-#include "rapid/util/pyrepr.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "luxi/client.h"
+#include "luxi/error.h"
+#include "util/pyrepr.h"
 
 namespace rapid::rapi {
 

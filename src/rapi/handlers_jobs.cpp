@@ -1,9 +1,9 @@
 // /2/jobs, /2/jobs/[job_id], /2/jobs/[job_id]/wait.
 #include <charconv>
 
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/luxi/client.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "luxi/client.h"
 
 namespace rapid::rapi {
 

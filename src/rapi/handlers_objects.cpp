@@ -1,8 +1,8 @@
 // Lists and single objects: instances, nodes, groups, networks; the node
 // role, the instance console, and instance reinstall (a hand-built job).
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/util/pyrepr.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "util/pyrepr.h"
 
 namespace rapid::rapi {
 

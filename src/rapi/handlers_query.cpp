@@ -2,11 +2,11 @@
 #include <algorithm>
 #include <initializer_list>
 
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
-#include "rapid/util/utf8.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "util/pyrepr.h"
+#include "util/text.h"
+#include "util/utf8.h"
 
 namespace rapid::rapi {
 

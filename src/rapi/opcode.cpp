@@ -1,4 +1,4 @@
-#include "rapid/rapi/opcode.h"
+#include "rapi/opcode.h"
 
 #include <map>
 #include <stdexcept>
@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "opcode_table.h"
-#include "param_types.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/util/pyrepr.h"
+#include "rapi/opcode_table.h"
+#include "rapi/param_types.h"
+#include "rapi/api_error.h"
+#include "util/pyrepr.h"
 
 // baserlib.FillOpcode + BaseOpCode.__init__/Validate/__getstate__ over the
 // generated parameter table (opcode_table.cpp).

@@ -3,10 +3,10 @@
 #include <charconv>
 #include <cmath>
 
-#include "handler_support.h"
-#include "handlers.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
+#include "rapi/handler_support.h"
+#include "rapi/handlers.h"
+#include "util/pyrepr.h"
+#include "util/text.h"
 
 namespace rapid::rapi {
 

@@ -4,7 +4,7 @@
 //   python3 scripts/gen-opcode-table.py ../shared/spec/resources.md
 // Cross-checked against the real Ganeti classes by tests/e2e/check_opcode_table.py.
 
-#include "opcode_table.h"
+#include "rapi/opcode_table.h"
 
 namespace rapid::rapi {
 namespace {

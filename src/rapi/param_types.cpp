@@ -1,4 +1,4 @@
-#include "param_types.h"
+#include "rapi/param_types.h"
 
 #include <algorithm>
 #include <array>
@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "python_ipaddress.h"
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/utf8.h"
+#include "rapi/python_ipaddress.h"
+#include "util/pyrepr.h"
+#include "util/utf8.h"
 
 // The checkers mirror the semantics of Ganeti's ht.py tests on values
 // decoded from JSON (Python int/float/str/list/dict/bool/None):

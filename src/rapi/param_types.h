@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 

@@ -1,10 +1,10 @@
-#include "private_params.h"
+#include "rapi/private_params.h"
 
 #include <string_view>
 #include <vector>
 
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/utf8.h"
+#include "util/pyrepr.h"
+#include "util/utf8.h"
 
 namespace rapid::rapi {
 namespace {

@@ -3,7 +3,7 @@
 // osparams_private_cluster): how the original decodes them from request
 // bodies and blanks them in every response it sends.
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 

@@ -1,7 +1,7 @@
 // Python 3.11's ipaddress module, as Ganeti's ht.py uses it for opcode
 // parameters: which strings are addresses and networks (strict=True), and
 // the ValueError texts that make the original answer 500.
-#include "python_ipaddress.h"
+#include "rapi/python_ipaddress.h"
 
 #include <array>
 #include <cstdint>
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "param_types.h"
-#include "rapid/util/pyrepr.h"
+#include "rapi/param_types.h"
+#include "util/pyrepr.h"
 
 namespace rapid::rapi {
 namespace {

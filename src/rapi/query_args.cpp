@@ -1,10 +1,10 @@
-#include "rapid/rapi/query_args.h"
+#include "rapi/query_args.h"
 
 #include <algorithm>
 
-#include "rapid/rapi/api_error.h"
-#include "rapid/util/text.h"
-#include "rapid/util/utf8.h"
+#include "rapi/api_error.h"
+#include "util/text.h"
+#include "util/utf8.h"
 
 namespace rapid::rapi {
 namespace {

@@ -1,15 +1,15 @@
-#include "rapid/rapi/rapi_handler.h"
+#include "rapi/rapi_handler.h"
 
 #include <spdlog/spdlog.h>
 
-#include "error_mapping.h"
-#include "handlers.h"
-#include "private_params.h"
-#include "rapid/auth/basic.h"
-#include "rapid/auth/user_store.h"
-#include "rapid/http/status.h"
-#include "rapid/luxi/client.h"
-#include "rapid/util/text.h"
+#include "rapi/error_mapping.h"
+#include "rapi/handlers.h"
+#include "rapi/private_params.h"
+#include "auth/basic.h"
+#include "auth/user_store.h"
+#include "http/status.h"
+#include "luxi/client.h"
+#include "util/text.h"
 
 namespace rapid::rapi {
 

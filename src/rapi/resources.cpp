@@ -1,6 +1,6 @@
 // The RAPI version 2 resources of Ganeti 3.0, one entry each (rlib2 and
 // connector.py). Access classes follow each resource's *_ACCESS lists.
-#include "handlers.h"
+#include "rapi/handlers.h"
 
 namespace rapid::rapi {
 

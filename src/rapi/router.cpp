@@ -1,8 +1,8 @@
-#include "rapid/rapi/router.h"
+#include "rapi/router.h"
 
 #include <stdexcept>
 
-#include "rapid/util/text.h"
+#include "util/text.h"
 
 namespace rapid::rapi {
 namespace {

@@ -2,7 +2,7 @@
 // Arrays and objects laid out as Python writes them in both JSON (simplejson)
 // and repr(): ", " between items, ": " after keys. Private to the util layer.
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 #include <string>
 

@@ -1,11 +1,11 @@
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
-#include "container_writer.h"
-#include "rapid/util/utf8.h"
+#include "util/container_writer.h"
+#include "util/utf8.h"
 
 namespace rapid {
 namespace {

@@ -1,9 +1,9 @@
-#include "rapid/util/pyrepr.h"
+#include "util/pyrepr.h"
 
 #include <cstdio>
 
-#include "container_writer.h"
-#include "rapid/util/utf8.h"
+#include "util/container_writer.h"
+#include "util/utf8.h"
 
 namespace rapid {
 namespace {

@@ -1,10 +1,10 @@
-#include "rapid/util/text.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
-#include "rapid/util/utf8.h"
+#include "util/utf8.h"
 
 namespace rapid {
 

@@ -12,8 +12,8 @@
 #include <map>
 #include <sstream>
 
-#include "rapid/util/json.h"
-#include "rapid_server.h"
+#include "util/json.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

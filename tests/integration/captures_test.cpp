@@ -22,8 +22,8 @@
 #include <set>
 #include <sstream>
 
-#include "rapid/util/json.h"
-#include "rapid_server.h"
+#include "util/json.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

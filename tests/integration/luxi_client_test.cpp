@@ -18,10 +18,10 @@
 #include <set>
 #include <thread>
 
-#include "rapid/luxi/client.h"
-#include "rapid/luxi/error.h"
-#include "rapid/util/json.h"
-#include "rapid_server.h"
+#include "luxi/client.h"
+#include "luxi/error.h"
+#include "util/json.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

@@ -7,8 +7,8 @@
 #include <atomic>
 #include <memory>
 
-#include "rapid/util/json.h"
-#include "rapid_server.h"
+#include "util/json.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

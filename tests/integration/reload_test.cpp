@@ -21,7 +21,7 @@
 #include <sstream>
 #include <thread>
 
-#include "rapid_server.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

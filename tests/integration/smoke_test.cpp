@@ -2,7 +2,7 @@
 // LUXI peer, the whole request path.
 #include <gtest/gtest.h>
 
-#include "rapid_server.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "rapid/rapi/resource.h"
-#include "rapid/rapi/router.h"
-#include "rapid_server.h"
+#include "rapi/resource.h"
+#include "rapi/router.h"
+#include "support/rapid_server.h"
 
 namespace rapid::testing {
 namespace {

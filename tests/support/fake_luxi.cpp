@@ -1,4 +1,4 @@
-#include "fake_luxi.h"
+#include "support/fake_luxi.h"
 
 #include <fcntl.h>
 #include <poll.h>

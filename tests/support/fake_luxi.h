@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 

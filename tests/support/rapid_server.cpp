@@ -1,4 +1,4 @@
-#include "rapid_server.h"
+#include "support/rapid_server.h"
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -13,10 +13,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "rapid/auth/user_store.h"
-#include "rapid/auth/users_watcher.h"
-#include "rapid/luxi/client.h"
-#include "rapid/rapi/rapi_handler.h"
+#include "auth/user_store.h"
+#include "auth/users_watcher.h"
+#include "luxi/client.h"
+#include "rapi/rapi_handler.h"
 
 namespace rapid::testing {
 

@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "fake_luxi.h"
-#include "http_client.h"
-#include "rapid/http/server.h"
+#include "support/fake_luxi.h"
+#include "support/http_client.h"
+#include "http/server.h"
 
 namespace rapid::auth {
 class UserStore;

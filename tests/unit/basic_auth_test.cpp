@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "http_client.h"  // base64()
-#include "rapid/auth/basic.h"
+#include "support/http_client.h"  // base64()
+#include "auth/basic.h"
 
 namespace rapid::auth {
 namespace {

@@ -1,13 +1,13 @@
 // Python-compatible JSON output and Python text forms (util layer).
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "rapid/util/pyrepr.h"
-#include "rapid/util/text.h"
+#include "util/pyrepr.h"
+#include "util/text.h"
 
 namespace rapid {
 namespace {

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "rapid/luxi/error.h"
-#include "rapid/luxi/protocol.h"
-#include "rapid/util/json.h"
+#include "luxi/error.h"
+#include "luxi/protocol.h"
+#include "util/json.h"
 
 namespace rapid::luxi {
 namespace {

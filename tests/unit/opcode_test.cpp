@@ -3,7 +3,7 @@
 // validation order, messages), the corner cases of resources.md 7.4 and the
 // exact opcodes the real ganeti-rapi 3.0.2 submitted (captures).
 
-#include "rapid/rapi/opcode.h"
+#include "rapi/opcode.h"
 
 #include <gtest/gtest.h>
 
@@ -12,9 +12,9 @@
 #include <set>
 #include <string>
 
-#include "opcode_table.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/util/json.h"
+#include "rapi/opcode_table.h"
+#include "rapi/api_error.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 namespace {

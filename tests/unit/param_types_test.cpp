@@ -4,7 +4,7 @@
 // (tests/unit/data/opcode_vectors.json, written by
 // tests/e2e/check_opcode_table.py --write-vectors).
 
-#include "param_types.h"
+#include "rapi/param_types.h"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,11 @@
 #include <sstream>
 #include <string>
 
-#include "opcode_table.h"
-#include "python_ipaddress.h"
-#include "rapid/rapi/api_error.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/util/json.h"
+#include "rapi/opcode_table.h"
+#include "rapi/python_ipaddress.h"
+#include "rapi/api_error.h"
+#include "rapi/opcode.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 namespace {

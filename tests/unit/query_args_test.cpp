@@ -1,14 +1,14 @@
 // Query strings as Ganeti reads them: urllib.parse.parse_qs() (Python 3.11)
 // and int() for the 0/1 flags (resources.md 1.2/1.3). Expected values were
 // produced with python3 -c "from urllib.parse import parse_qs; ...".
-#include "rapid/rapi/query_args.h"
+#include "rapi/query_args.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "rapid/rapi/api_error.h"
+#include "rapi/api_error.h"
 
 namespace rapid::rapi {
 namespace {

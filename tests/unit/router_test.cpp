@@ -1,7 +1,7 @@
 // Routing as Ganeti's rapi.connector does it (resources.md 1.1): exact,
 // anchored patterns, no percent-decoding, no normalisation; and the access
 // class of every (path, method), compared with the original's table.
-#include "rapid/rapi/router.h"
+#include "rapi/router.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "rapid/rapi/query_args.h"
+#include "rapi/query_args.h"
 
 namespace rapid::rapi {
 namespace {

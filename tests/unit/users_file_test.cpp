@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "rapid/auth/users.h"
+#include "auth/users.h"
 
 namespace rapid::auth {
 namespace {

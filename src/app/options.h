@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "rapid/http/limits.h"
+#include "http/limits.h"
 
 namespace rapid::app {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "rapid/auth/users.h"
+#include "auth/users.h"
 
 namespace rapid::auth {
 

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "rapid/http/message.h"
-#include "rapid/rapi/opcode.h"
-#include "rapid/rapi/query_args.h"
-#include "rapid/util/json.h"
+#include "http/message.h"
+#include "rapi/opcode.h"
+#include "rapi/query_args.h"
+#include "util/json.h"
 
 namespace rapid::luxi {
 class Client;

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::luxi {
 

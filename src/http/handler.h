@@ -3,7 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <string_view>
 
-#include "rapid/http/message.h"
+#include "http/message.h"
 
 namespace rapid::http {
 

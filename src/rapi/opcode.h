@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::rapi {
 

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::luxi {
 

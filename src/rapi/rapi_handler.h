@@ -5,9 +5,9 @@
 
 #include <memory>
 
-#include "rapid/http/handler.h"
-#include "rapid/rapi/resource.h"
-#include "rapid/rapi/router.h"
+#include "http/handler.h"
+#include "rapi/resource.h"
+#include "rapi/router.h"
 
 namespace rapid::auth {
 class UserStore;

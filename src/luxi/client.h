@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid::luxi {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "rapid/util/json.h"
+#include "util/json.h"
 
 namespace rapid {
 

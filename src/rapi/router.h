@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rapid/rapi/resource.h"
+#include "rapi/resource.h"
 
 namespace rapid::rapi {
 

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "rapid/http/handler.h"
-#include "rapid/http/limits.h"
+#include "http/handler.h"
+#include "http/limits.h"
 
 namespace rapid::http {
 

@@ -6,7 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 
-#include "rapid/auth/user_store.h"
+#include "auth/user_store.h"
 
 namespace rapid::auth {
 
