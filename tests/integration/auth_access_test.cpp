@@ -12,51 +12,14 @@
 #include <map>
 #include <sstream>
 
-#include "util/json.h"
+#include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 namespace {
 
 constexpr const char* kAuthenticate = "Basic realm=\"Ganeti Remote API\"";
-
-std::string explain_of(int status) {
-  switch (status) {
-    case 400:
-      return "Bad request syntax or unsupported method";
-    case 401:
-      return "No permission -- see authorization schemes";
-    case 403:
-      return "Request forbidden -- authorization will not help";
-    case 404:
-      return "Nothing matches the given URI";
-    case 415:
-      return "Entity body in unsupported format";
-    case 501:
-      return "Server does not support this operation";
-  }
-  return "?";
-}
-
-std::string default_message(int status) {
-  switch (status) {
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 415:
-      return "Unsupported Media Type";
-  }
-  return "?";
-}
-
-std::string error_body(int status, const std::string& message = {}) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" +
-         (message.empty() ? default_message(status) : message) + "\", \"explain\": \"" +
-         explain_of(status) + "\"}\n";
-}
 
 // The status, and for errors the exact body; WWW-Authenticate exactly on 401.
 ::testing::AssertionResult answered(const std::optional<HttpResponse>& response, int status,
@@ -78,7 +41,7 @@ std::string error_body(int status, const std::string& message = {}) {
   if (status != 401 && authenticate) {
     return ::testing::AssertionFailure() << "unexpected WWW-Authenticate on " << status;
   }
-  if (status >= 400 && response->body != error_body(status, message)) {
+  if (status >= 400 && response->body != ganeti_error_body(status, message)) {
     return ::testing::AssertionFailure() << "body " << response->body;
   }
   return ::testing::AssertionSuccess();
