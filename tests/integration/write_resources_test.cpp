@@ -33,11 +33,12 @@
 #include "rapi/router.h"
 #include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "support/test_data.h"
 
 namespace rapid::testing {
 namespace {
 
-const std::filesystem::path kDataDir = std::filesystem::path(__FILE__).parent_path() / "data";
+const std::filesystem::path kDataDir = tests_dir() / "integration" / "data";
 
 struct WriteCase {
   std::string name;
