@@ -38,8 +38,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(HERE, "data")
-CAPTURES = os.path.join(DATA, "captures")
+# The real daemon's recorded answers, shared with the integration tests.
+CAPTURES = os.path.join(REPO, "tests", "data", "captures")
 SANDBOX = os.path.join(REPO, "scripts", "ganeti-sandbox")
 DEFAULT_RAPID = os.path.join(REPO, "build", "src", "app", "rapid")
 
@@ -677,6 +677,19 @@ def stop_module_rapid():
 
 
 def load_capture(name):
-    """A stored capture of the real daemon (tests/e2e/data/captures/NNN-name.json)."""
-    with open(os.path.join(CAPTURES, name)) as f:
+    """A stored capture of the real daemon (tests/data/captures/NNN-name.json; the
+    schema is in that folder's README.md)."""
+    with open(os.path.join(CAPTURES, name), encoding="utf-8") as f:
         return json.load(f)
+
+
+def capture_request(capture):
+    """The recorded request as (method, path, headers, body), read from its exact bytes:
+    ``headers`` the [name, value] pairs in order, ``body`` bytes or None when empty."""
+    request = capture["request"]
+    head, _, body = request["raw"].partition("\r\n\r\n")
+    headers = []
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        headers.append([name, value.strip()])
+    return request["method"], request["path"], headers, (body.encode() if body else None)

@@ -7,6 +7,7 @@ Run: /usr/bin/python3 -m unittest -v test_compare_real   (in tests/e2e)
 
 import base64
 import http.client
+import json
 import ssl
 import time
 import unittest
@@ -407,7 +408,7 @@ class WireLevel(harness.E2ETestCase):
             conn.close()
 
 
-# Captures of the real daemon (tests/e2e/data/captures) that the current fixture
+# Captures of the real daemon (tests/data/captures) that the current fixture
 # reproduces, with the paths whose values belong to the captured cluster (UUIDs,
 # times, MACs, job ids, live node values) compared by shape.
 CAPTURED_CLUSTER = (
@@ -456,16 +457,16 @@ class CompareCaptures(harness.E2ETestCase):
 
     def _replay(self, name, shape):
         cap = harness.load_capture(name)
-        req, expected = cap["http_request"], cap["http_response"]
-        headers = dict(req["headers"])
+        method, path, header_list, body = harness.capture_request(cap)
+        expected = cap["response"]
+        headers = dict(header_list)
         user = None
         if "Authorization" in headers:
             user = tuple(base64.b64decode(headers["Authorization"].split()[1])
                          .decode().split(":", 1))
-        body = req["body"].encode() if req["body"] is not None else None
-        resp = self.rapid.request(req["method"], req["path"], body=body, user=user,
+        resp = self.rapid.request(method, path, body=body, user=user,
                                   content_type=headers.get("Content-Type", ""))
-        context = "%s: %s %s" % (name, req["method"], req["path"])
+        context = "%s: %s %s" % (name, method, path)
         self.assertEqual(resp.status, expected["status"], "%s: %r" % (context, resp))
         self.assertEqual(resp.reason, expected["reason"], context)
         self.assertEqual(resp.header_names(), [k for k, _ in expected["headers"]], context)
@@ -473,11 +474,11 @@ class CompareCaptures(harness.E2ETestCase):
             if key not in ("Date", "Content-Length"):
                 self.assertEqual(resp.header(key), value, context)
         if name == "005-features.json":
-            self.assertCountEqual(resp.data, expected["json"])
+            self.assertCountEqual(resp.data, json.loads(expected["body"]))
         elif expected["status"] >= 400:
             self.assertEqual(resp.body.decode(), expected["body"], context)
         else:
-            self.assertSameJson(resp.data, expected["json"], context,
+            self.assertSameJson(resp.data, json.loads(expected["body"]), context,
                                 volatile=CAPTURED_CLUSTER, unordered=CAPTURED_UNORDERED,
                                 shape=shape)
 

@@ -2,7 +2,7 @@
 // tests-of-record S/H/O items), over real sockets, with and without
 // --require-authentication. Expected answers were checked against the
 // original ganeti-rapi 3.0.2 code and the captures of the real daemon
-// (/work/shared/ganeti-sandbox/captures).
+// (tests/data/captures).
 //
 // Intended deviation tested here: "application/json; charset=utf-8" is
 // accepted (the original answers 415).
@@ -12,51 +12,15 @@
 #include <map>
 #include <sstream>
 
-#include "util/json.h"
+#include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "support/test_data.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 namespace {
 
 constexpr const char* kAuthenticate = "Basic realm=\"Ganeti Remote API\"";
-
-std::string explain_of(int status) {
-  switch (status) {
-    case 400:
-      return "Bad request syntax or unsupported method";
-    case 401:
-      return "No permission -- see authorization schemes";
-    case 403:
-      return "Request forbidden -- authorization will not help";
-    case 404:
-      return "Nothing matches the given URI";
-    case 415:
-      return "Entity body in unsupported format";
-    case 501:
-      return "Server does not support this operation";
-  }
-  return "?";
-}
-
-std::string default_message(int status) {
-  switch (status) {
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 415:
-      return "Unsupported Media Type";
-  }
-  return "?";
-}
-
-std::string error_body(int status, const std::string& message = {}) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" +
-         (message.empty() ? default_message(status) : message) + "\", \"explain\": \"" +
-         explain_of(status) + "\"}\n";
-}
 
 // The status, and for errors the exact body; WWW-Authenticate exactly on 401.
 ::testing::AssertionResult answered(const std::optional<HttpResponse>& response, int status,
@@ -78,7 +42,7 @@ std::string error_body(int status, const std::string& message = {}) {
   if (status != 401 && authenticate) {
     return ::testing::AssertionFailure() << "unexpected WWW-Authenticate on " << status;
   }
-  if (status >= 400 && response->body != error_body(status, message)) {
+  if (status >= 400 && response->body != ganeti_error_body(status, message)) {
     return ::testing::AssertionFailure() << "body " << response->body;
   }
   return ::testing::AssertionSuccess();
@@ -101,8 +65,6 @@ const std::vector<std::string> kQueryResources = {"instance", "node", "group", "
 
 // --- Captures of the real daemon, replayed byte for byte ----------------------
 
-const std::string kCaptures = "/work/shared/ganeti-sandbox/captures";
-
 // The users of the capture sandbox: admin (clear text), reader ({HA1}).
 const std::string kSandboxUsers =
     "admin adminpass write\n"
@@ -110,20 +72,24 @@ const std::string kSandboxUsers =
 
 void replay_capture(const std::string& file, bool require_authentication) {
   SCOPED_TRACE(file);
-  std::ifstream in(kCaptures + "/" + file);
-  if (!in) GTEST_SKIP() << "capture not available: " << file;
+  std::ifstream in(captures_dir() / file);
+  ASSERT_TRUE(in) << "capture missing: " << file;
   std::stringstream text;
   text << in.rdbuf();
   const auto capture = parse_json(text.str());
   ASSERT_TRUE(capture.has_value());
-  const Json& expected = (*capture)["http_response"];
+  const Json& expected = (*capture)["response"];
 
   RapidServer rapid({.require_authentication = require_authentication, .users = kSandboxUsers});
   // luxid's recorded answers, per method.
   std::map<std::string, std::string> answers;
   std::string last_method;
   for (const auto& message : (*capture)["luxi"]) {
-    if (message["dir"] == "req") last_method = message["msg"]["method"].get<std::string>();
+    if (message["dir"] == "req") {
+      const auto call = parse_json(message["raw"].get<std::string>());
+      ASSERT_TRUE(call.has_value());
+      last_method = (*call)["method"].get<std::string>();
+    }
     if (message["dir"] == "resp") answers[last_method] = message["raw"].get<std::string>();
   }
   rapid.luxi().on_request([answers](const LuxiRequest& request) {
@@ -133,7 +99,7 @@ void replay_capture(const std::string& file, bool require_authentication) {
 
   HttpClient client("127.0.0.1", rapid.port(), false);
   ASSERT_TRUE(client.connect());
-  ASSERT_TRUE(client.send((*capture)["http_request"]["raw"].get<std::string>()));
+  ASSERT_TRUE(client.send((*capture)["request"]["raw"].get<std::string>()));
   const auto response = client.read_response();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, expected["status"].get<int>());
@@ -168,7 +134,7 @@ TEST(AuthCaptures, NoRequireAuthentication) {
   for (const char* file : {"001-version-anon.json", "002-info-anon.json", "003-instances-anon.json",
                            "004-info-bad-password.json", "005-tags-put-anon.json",
                            "006-tags-put-reader.json", "007-job-wait-anon.json"}) {
-    replay_capture(std::string("no-require-auth/") + file, false);
+    replay_capture(std::string("anon-") + file, false);
   }
 }
 

@@ -22,17 +22,14 @@
 #include <set>
 #include <sstream>
 
-#include "util/json.h"
 #include "support/rapid_server.h"
+#include "support/test_data.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path captures_dir() {
-  return fs::path(__FILE__).parent_path().parent_path() / "data" / "captures";
-}
 
 // Recordings of the original run that are not replayed here, with the reason
 // (they are then not copied into tests/data/captures). Every recording

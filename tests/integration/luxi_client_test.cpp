@@ -20,8 +20,9 @@
 
 #include "luxi/client.h"
 #include "luxi/error.h"
-#include "util/json.h"
+#include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 namespace {
@@ -29,16 +30,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::string error_body(int status, const std::string& explain, const std::string& message) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message +
-         "\", \"explain\": \"" + explain + "\"}\n";
-}
-std::string bad_gateway(const std::string& message) {
-  return error_body(502, "Invalid responses from another server/proxy", message);
-}
-std::string internal_error(const std::string& message) {
-  return error_body(500, "Server got itself in trouble", message);
-}
+std::string bad_gateway(const std::string& message) { return ganeti_error_body(502, message); }
+std::string internal_error(const std::string& message) { return ganeti_error_body(500, message); }
 
 Json parse(const std::string& text) {
   auto parsed = parse_json(text);
@@ -229,8 +222,7 @@ TEST(LuxiClient, SlowReplyIs504AndTheNextRequestWorks) {
   auto response = must(rapid.admin("GET", "/2/info"));
   EXPECT_LT(ms_since(start), 900);
   EXPECT_EQ(response.status, 504);
-  EXPECT_EQ(response.body, error_body(504, "The gateway server did not receive a timely response",
-                                      "Gateway Timeout"));
+  EXPECT_EQ(response.body, ganeti_error_body(504, "Gateway Timeout"));
   response = must(rapid.admin("GET", "/2/info"));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, kInfoBody);
@@ -256,11 +248,9 @@ TEST(LuxiClient, EncodedErrorsMapToStatuses) {
       {"GET", "/2/info", R"("Failed to parse request: nonsense")", 502,
        bad_gateway("Failed to parse request: nonsense")},
       {"PUT", "/2/instances/inst1/startup", R"(["JobQueueFull", []])", 503,
-       error_body(503, "The server cannot process the request due to a high load",
-                  "Job queue is full, needs archiving")},
+       ganeti_error_body(503, "Job queue is full, needs archiving")},
       {"PUT", "/2/instances/inst1/startup", R"(["JobQueueDrainError", ["drained"]])", 503,
-       error_body(503, "The server cannot process the request due to a high load",
-                  "Job queue is drained, cannot submit")},
+       ganeti_error_body(503, "Job queue is drained, cannot submit")},
       // What 3.0's luxid really sends for a drained queue.
       {"PUT", "/2/instances/inst1/startup", R"(["GenericError", ["Queue drained"]])", 500,
        internal_error("Queue drained")},
@@ -411,9 +401,9 @@ TEST_P(LuxiNeverResent, TimeoutAfterWriting) {
   auto response = must(rapid.admin(c.method, c.target, c.body));
   EXPECT_EQ(response.status, 504);
   EXPECT_EQ(response.body,
-            error_body(504, "The gateway server did not receive a timely response",
-                       "Timeout while talking to the master daemon after sending the request; " +
-                           kMayHaveBeenSubmitted));
+            ganeti_error_body(
+                504, "Timeout while talking to the master daemon after sending the request; " +
+                         kMayHaveBeenSubmitted));
   std::this_thread::sleep_for(700ms);
   EXPECT_EQ(rapid.luxi().requests(c.luxi_method).size(), 1u);
 }

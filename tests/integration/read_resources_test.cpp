@@ -7,8 +7,9 @@
 #include <atomic>
 #include <memory>
 
-#include "util/json.h"
+#include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "util/json.h"
 
 namespace rapid::testing {
 namespace {
@@ -78,34 +79,6 @@ const std::vector<std::string> kJobFields = {"id",       "ops",         "status"
                                              "oplog",    "opresult"};
 const std::vector<std::string> kFilterFields = {"watermark", "priority",     "predicates",
                                                 "action",    "reason_trail", "uuid"};
-
-std::string explain(int status) {
-  switch (status) {
-    case 400:
-      return "Bad request syntax or unsupported method";
-    case 401:
-      return "No permission -- see authorization schemes";
-    case 403:
-      return "Request forbidden -- authorization will not help";
-    case 404:
-      return "Nothing matches the given URI";
-    case 500:
-      return "Server got itself in trouble";
-    case 502:
-      return "Invalid responses from another server/proxy";
-    case 503:
-      return "The server cannot process the request due to a high load";
-    case 504:
-      return "The gateway server did not receive a timely response";
-  }
-  return "?";
-}
-
-// Ganeti's error body; `message` as it appears on the wire (HTML-escaped).
-std::string error_body(int status, const std::string& message) {
-  return "{\"code\": " + std::to_string(status) + ", \"message\": \"" + message +
-         "\", \"explain\": \"" + explain(status) + "\"}\n";
-}
 
 std::string ok_body(const Json& value) { return dump_python(value) + "\n"; }
 
@@ -220,18 +193,19 @@ TEST_F(ReadResources, InstanceBeparamsWithoutMaxmemIs500) {
   answer_success(Json::array({row_for(kInstanceFields, "a", overrides)}));
   auto response = get("/2/instances?bulk=1");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "&#x27;maxmem&#x27;"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "&#x27;maxmem&#x27;"));
 
   // The single-instance GET applies the same fix.
   response = get("/2/instances/a");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "&#x27;maxmem&#x27;"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "&#x27;maxmem&#x27;"));
 
   overrides["beparams"] = nullptr;
   answer_success(Json::array({row_for(kInstanceFields, "a", overrides)}));
   response = get("/2/instances/a");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "&#x27;NoneType&#x27; object is not subscriptable"));
+  EXPECT_EQ(response.body,
+            ganeti_error_body(500, "&#x27;NoneType&#x27; object is not subscriptable"));
 }
 
 TEST_F(ReadResources, NodesBulk) {
@@ -292,7 +266,7 @@ TEST_F(ReadResources, BulkRowOfWrongLengthIs500) {
   answer_success(parse(R"([["a", "b"]])"));
   auto response = get("/2/groups?bulk=1");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Names and data must have the same length"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Names and data must have the same length"));
 }
 
 TEST_F(ReadResources, InvalidBulkValueIs400WithoutLuxi) {
@@ -302,7 +276,8 @@ TEST_F(ReadResources, InvalidBulkValueIs400WithoutLuxi) {
     for (const std::string value : {"abc", "1.0", "true", "0x1"}) {
       auto response = get(path + "?bulk=" + value);
       EXPECT_EQ(response.status, 400);
-      EXPECT_EQ(response.body, error_body(400, "Invalid value for the &#x27;bulk&#x27; parameter"));
+      EXPECT_EQ(response.body,
+                ganeti_error_body(400, "Invalid value for the &#x27;bulk&#x27; parameter"));
     }
   }
   expect_no_call();
@@ -385,7 +360,7 @@ TEST_F(ReadResources, LockIsPassedToLuxidWhichRejectsIt) {
     answer_failure(sync_queries_error());
     auto response = get(c.path);
     EXPECT_EQ(response.status, 500);
-    EXPECT_EQ(response.body, error_body(500, kSyncQueries));
+    EXPECT_EQ(response.body, ganeti_error_body(500, kSyncQueries));
     expect_single_call(c.method, c.args);
   }
 }
@@ -395,7 +370,8 @@ TEST_F(ReadResources, InvalidLockValueIs400) {
                                  "/2/groups/x", "/2/networks/x"}) {
     auto response = get(path + "?lock=yes");
     EXPECT_EQ(response.status, 400) << path;
-    EXPECT_EQ(response.body, error_body(400, "Invalid value for the &#x27;lock&#x27; parameter"))
+    EXPECT_EQ(response.body,
+              ganeti_error_body(400, "Invalid value for the &#x27;lock&#x27; parameter"))
         << path;
   }
   expect_no_call();
@@ -434,7 +410,7 @@ TEST_F(ReadResources, ItemEmptyResultIs404) {
     answer_success(Json::array());
     auto response = get(c.path);
     EXPECT_EQ(response.status, 404);
-    EXPECT_EQ(response.body, error_body(404, "Not Found"));
+    EXPECT_EQ(response.body, ganeti_error_body(404, "Not Found"));
     expect_single_call(c.method, c.args);
   }
 }
@@ -445,7 +421,7 @@ TEST_F(ReadResources, ItemUnknownEntityIs404) {
     answer_failure(parse(R"(["OpPrereqError", ["Instance 'inst1' not known", "unknown_entity"]])"));
     auto response = get(c.path);
     EXPECT_EQ(response.status, 404);
-    EXPECT_EQ(response.body, error_body(404, "Not Found"));
+    EXPECT_EQ(response.body, ganeti_error_body(404, "Not Found"));
   }
 }
 
@@ -457,19 +433,20 @@ TEST_F(ReadResources, ItemOtherErrorsAre500) {
     auto response = get(c.path);
     EXPECT_EQ(response.status, 500);
     EXPECT_EQ(response.body,
-              error_body(
+              ganeti_error_body(
                   500, "(&#x27;Unknown output fields selected: x&#x27;, &#x27;wrong_input&#x27;)"));
 
     // OpPrereqError with one argument, other classes.
     answer_failure(parse(R"(["OpPrereqError", ["unknown_entity"]])"));
     response = get(c.path);
     EXPECT_EQ(response.status, 500);
-    EXPECT_EQ(response.body, error_body(500, "unknown_entity"));
+    EXPECT_EQ(response.body, ganeti_error_body(500, "unknown_entity"));
     answer_failure(
         parse(R"(["ConfigurationError", ["I do not have access to a valid configuration"]])"));
     response = get(c.path);
     EXPECT_EQ(response.status, 500);
-    EXPECT_EQ(response.body, error_body(500, "I do not have access to a valid configuration"));
+    EXPECT_EQ(response.body,
+              ganeti_error_body(500, "I do not have access to a valid configuration"));
   }
 }
 
@@ -527,13 +504,13 @@ TEST_F(ReadResources, NodeRoleOfUnknownNodeIs500) {
   answer_success(Json::array());
   auto response = get("/2/nodes/nosuch/role");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "list index out of range"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "list index out of range"));
 
   // An unknown letter is Python's KeyError.
   answer_success(parse(R"([["X"]])"));
   response = get("/2/nodes/node1/role");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "&#x27;X&#x27;"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "&#x27;X&#x27;"));
 }
 
 // --- tags ------------------------------------------------------------------------
@@ -565,8 +542,9 @@ TEST_F(ReadResources, TagsOfUnknownObjectAre500) {
     answer_failure(parse(R"(["OpPrereqError", ["Object nosuch not found", "unknown_entity"]])"));
     auto response = get(path);
     EXPECT_EQ(response.status, 500) << path;
-    EXPECT_EQ(response.body,
-              error_body(500, "(&#x27;Object nosuch not found&#x27;, &#x27;unknown_entity&#x27;)"))
+    EXPECT_EQ(
+        response.body,
+        ganeti_error_body(500, "(&#x27;Object nosuch not found&#x27;, &#x27;unknown_entity&#x27;)"))
         << path;
   }
 }
@@ -590,7 +568,7 @@ TEST_F(ReadResources, ConsoleOfStoppedInstanceIs503) {
         parse(std::string(R"([[{"instance": "inst1", "kind": "msg"}, )") + state + "]]"));
     auto response = get("/2/instances/inst1/console");
     EXPECT_EQ(response.status, 503) << state;
-    EXPECT_EQ(response.body, error_body(503, "Instance console unavailable"));
+    EXPECT_EQ(response.body, ganeti_error_body(503, "Instance console unavailable"));
   }
 }
 
@@ -598,22 +576,23 @@ TEST_F(ReadResources, ConsoleOfUnknownInstanceIs500) {
   answer_success(Json::array());
   auto response = get("/2/instances/nosuch/console");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "list index out of range"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "list index out of range"));
 
   // The row is unpacked into two values (Python's ValueError texts).
   answer_success(parse(R"([[{"kind": "msg"}]])"));
   response = get("/2/instances/x/console");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "not enough values to unpack (expected 2, got 1)"));
+  EXPECT_EQ(response.body,
+            ganeti_error_body(500, "not enough values to unpack (expected 2, got 1)"));
   answer_success(parse(R"([[{"kind": "msg"}, true, 1]])"));
   response = get("/2/instances/x/console");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "too many values to unpack (expected 2)"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "too many values to unpack (expected 2)"));
   // A console that is not an object fails rlib2's assert (no message).
   answer_success(parse(R"([["text", true]])"));
   response = get("/2/instances/x/console");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Internal Server Error"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Internal Server Error"));
 }
 
 TEST_F(ReadResources, ConsoleNeedsReadOrWriteUser) {
@@ -647,13 +626,13 @@ TEST_F(ReadResources, JobNullRowIs404) {
   answer_success(parse("[null]"));
   auto response = get("/2/jobs/0012");
   EXPECT_EQ(response.status, 404);
-  EXPECT_EQ(response.body, error_body(404, "Not Found"));
+  EXPECT_EQ(response.body, ganeti_error_body(404, "Not Found"));
   expect_single_call("QueryJobs", Json::array({Json::array({"0012"}), strings(kJobFields)}).dump());
 
   answer_success(Json::array());
   response = get("/2/jobs/5");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "list index out of range"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "list index out of range"));
 }
 
 // --- /2/jobs/[id]/wait -------------------------------------------------------------
@@ -695,7 +674,7 @@ TEST_F(ReadResources, JobWaitBodyValidation) {
   for (const auto& c : cases) {
     auto response = get("/2/jobs/5/wait", c.body);
     EXPECT_EQ(response.status, c.status) << c.body;
-    EXPECT_EQ(response.body, error_body(c.status, c.message)) << c.body;
+    EXPECT_EQ(response.body, ganeti_error_body(c.status, c.message)) << c.body;
   }
   expect_no_call();
 }
@@ -733,7 +712,7 @@ TEST_F(ReadResources, JobWaitResults) {
   answer_success(nullptr);
   auto response = get("/2/jobs/5/wait", R"({"fields": ["status"]})");
   EXPECT_EQ(response.status, 404);
-  EXPECT_EQ(response.body, error_body(404, "Not Found"));
+  EXPECT_EQ(response.body, ganeti_error_body(404, "Not Found"));
   answer_success(Json::array());
   EXPECT_EQ(get("/2/jobs/5/wait", R"({"fields": ["status"]})").status, 404);
   answer_success("nochange");
@@ -745,17 +724,18 @@ TEST_F(ReadResources, JobWaitResults) {
   answer_success(parse(R"([["running"], [], 1])"));
   response = get("/2/jobs/5/wait", R"({"fields": ["status"]})");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "too many values to unpack (expected 2)"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "too many values to unpack (expected 2)"));
   answer_success("x");
   response = get("/2/jobs/5/wait", R"({"fields": ["status"]})");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "not enough values to unpack (expected 2, got 1)"));
+  EXPECT_EQ(response.body,
+            ganeti_error_body(500, "not enough values to unpack (expected 2, got 1)"));
 
   // luxid's JobLost (unknown or archived job) -> 500, not 404.
   answer_failure(parse(R"(["JobLost", ["Job 5 not found"]])"));
   response = get("/2/jobs/5/wait", R"({"fields": ["status"]})");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Job 5 not found"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Job 5 not found"));
 }
 
 TEST_F(ReadResources, JobWaitNeedsWriteUser) {
@@ -801,7 +781,7 @@ TEST_F(ReadResources, QueryWithoutFieldsIs400) {
        {"/2/query/instance", "/2/query/instance?fields=", "/2/query/instance?x=1"}) {
     auto response = get(target);
     EXPECT_EQ(response.status, 400) << target;
-    EXPECT_EQ(response.body, error_body(400, "Missing &#x27;fields&#x27; query argument"));
+    EXPECT_EQ(response.body, ganeti_error_body(400, "Missing &#x27;fields&#x27; query argument"));
   }
   expect_no_call();
 }
@@ -853,7 +833,7 @@ TEST_F(ReadResources, QueryPutBadBodies) {
     auto response = rapid.admin("PUT", "/2/query/instance", c.body);
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400) << c.body;
-    EXPECT_EQ(response->body, error_body(400, c.message)) << c.body;
+    EXPECT_EQ(response->body, ganeti_error_body(400, c.message)) << c.body;
   }
   expect_no_call();
 }
@@ -872,18 +852,18 @@ TEST_F(ReadResources, QueryResponseShapes) {
       {R"({"data": [[[1, null]]]})", 200, "{\"data\": [[[1, null]]], \"fields\": []}\n"},
       {R"({"fields": null, "data": null})", 200, "{\"fields\": []}\n"},
       {R"({"data": [], "fields": [], "extra": 1})", 500,
-       error_body(500,
-                  "Object QueryResponse doesn&#x27;t support the parameter &#x27;extra&#x27;")},
+       ganeti_error_body(
+           500, "Object QueryResponse doesn&#x27;t support the parameter &#x27;extra&#x27;")},
       {R"({"data": [], "fields": [{"name": "n", "width": 3}]})", 500,
-       error_body(
+       ganeti_error_body(
            500,
            "Object QueryFieldDefinition doesn&#x27;t support the parameter &#x27;width&#x27;")},
       {R"({"data": [], "fields": ["name"]})", 500,
-       error_body(
+       ganeti_error_body(
            500,
            "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;str&#x27;&gt;")},
       {R"([1, 2])", 500,
-       error_body(
+       ganeti_error_body(
            500,
            "Invalid object passed to FromDict: expected dict, got &lt;class &#x27;list&#x27;&gt;")},
   };
@@ -899,17 +879,18 @@ TEST_F(ReadResources, QueryOfUnknownResourceIs502) {
   answer_failure("Failed to parse request: Can't parse value 'nosuch' as \"QueryTypeLuxi\"");
   auto response = get("/2/query/nosuch?fields=name");
   EXPECT_EQ(response.status, 502);
-  EXPECT_EQ(response.body,
-            error_body(502,
-                       "Failed to parse request: Can&#x27;t parse value &#x27;nosuch&#x27; as "
-                       "&quot;QueryTypeLuxi&quot;"));
+  EXPECT_EQ(
+      response.body,
+      ganeti_error_body(502,
+                        "Failed to parse request: Can&#x27;t parse value &#x27;nosuch&#x27; as "
+                        "&quot;QueryTypeLuxi&quot;"));
   expect_single_call("Query", R"(["nosuch", ["name"], null])");
 
   // cluster/os/extstorage parse but luxid does not support them: 500.
   answer_failure(parse(R"(["GenericError", ["Query 'cluster' not supported"]])"));
   response = get("/2/query/cluster?fields=name");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Query &#x27;cluster&#x27; not supported"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Query &#x27;cluster&#x27; not supported"));
 }
 
 TEST_F(ReadResources, QueryNeedsReadOrWriteUser) {
@@ -947,8 +928,8 @@ TEST_F(ReadResources, QueryFieldsResource) {
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(
       response.body,
-      error_body(500,
-                 "Object QueryFieldsResponse doesn&#x27;t support the parameter &#x27;data&#x27;"));
+      ganeti_error_body(
+          500, "Object QueryFieldsResponse doesn&#x27;t support the parameter &#x27;data&#x27;"));
 }
 
 // --- /2/info -----------------------------------------------------------------------
@@ -958,9 +939,9 @@ TEST_F(ReadResources, InfoAliasConflictIs400) {
   auto response = get("/2/info");
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(response.body,
-            error_body(400,
-                       "Parameter &#x27;volume_group_name&#x27; has an alias of "
-                       "&#x27;vg_name&#x27;, but both values are present in response"));
+            ganeti_error_body(400,
+                              "Parameter &#x27;volume_group_name&#x27; has an alias of "
+                              "&#x27;vg_name&#x27;, but both values are present in response"));
   // Without the source keys no alias is added.
   answer_success(parse(R"({"name": "c"})"));
   EXPECT_EQ(get("/2/info").body, "{\"name\": \"c\"}\n");
@@ -1009,7 +990,7 @@ TEST_F(ReadResources, OsLogSerialIsTheMaximumSeen) {
   });
   auto response = get("/2/os");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "boom"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "boom"));
   const auto calls = luxi().requests();
   ASSERT_EQ(calls.size(), 4u);
   expect_call(calls[2], "WaitForJobChange", R"([8, ["status"], ["running"], 5, 20])");
@@ -1042,7 +1023,7 @@ TEST_F(ReadResources, OsJobErrors) {
                      LuxiReply::success(parse(c.query_jobs))});
     auto response = get("/2/os");
     EXPECT_EQ(response.status, c.status);
-    EXPECT_EQ(response.body, error_body(c.status, c.message));
+    EXPECT_EQ(response.body, ganeti_error_body(c.status, c.message));
   }
 }
 
@@ -1054,22 +1035,28 @@ TEST_F(ReadResources, OsUnexpectedShapes) {
   };
   const Case cases[] = {
       // (job_info, log_entries) = result; (status, ) = job_info
-      {{R"([["success"], [], 1])"}, 500, error_body(500, "too many values to unpack (expected 2)")},
-      {{R"([["success", 1], []])"}, 500, error_body(500, "too many values to unpack (expected 1)")},
-      {{R"([null, []])"}, 500, error_body(500, "cannot unpack non-iterable NoneType object")},
+      {{R"([["success"], [], 1])"},
+       500,
+       ganeti_error_body(500, "too many values to unpack (expected 2)")},
+      {{R"([["success", 1], []])"},
+       500,
+       ganeti_error_body(500, "too many values to unpack (expected 1)")},
+      {{R"([null, []])"},
+       500,
+       ganeti_error_body(500, "cannot unpack non-iterable NoneType object")},
       // (serial, timestamp, log_type, message) = log_entry
       {{R"([["running"], [[1, [0, 0], "message"]]])"},
        500,
-       error_body(500, "not enough values to unpack (expected 4, got 3)")},
+       ganeti_error_body(500, "not enough values to unpack (expected 4, got 3)")},
       // status, opstatus, result = jobs[0]
       {{R"([["success"], []])", R"([["success", ["success"]]])"},
        500,
-       error_body(500, "not enough values to unpack (expected 3, got 2)")},
-      {{R"([["success"], []])", "[]"}, 500, error_body(500, "Job with id 12 lost")},
+       ganeti_error_body(500, "not enough values to unpack (expected 3, got 2)")},
+      {{R"([["success"], []])", "[]"}, 500, ganeti_error_body(500, "Job with id 12 lost")},
       // for (name, variants) in diagnose_data
       {{R"([["success"], []])", R"([["success", ["success"], [[["noop"]]]]])"},
        500,
-       error_body(500, "not enough values to unpack (expected 2, got 1)")},
+       ganeti_error_body(500, "not enough values to unpack (expected 2, got 1)")},
       // cli.CalculateOSNames keeps a name without variants as it is.
       {{R"([["success"], []])", R"([["success", ["success"], [[[1, []], ["x", ["a"]]]]]])"},
        200,
@@ -1090,7 +1077,7 @@ TEST_F(ReadResources, OsSubmitAndWaitFailures) {
   answer_failure(parse(R"(["JobQueueFull", []])"));
   auto response = get("/2/os");
   EXPECT_EQ(response.status, 503);
-  EXPECT_EQ(response.body, error_body(503, "Job queue is full, needs archiving"));
+  EXPECT_EQ(response.body, ganeti_error_body(503, "Job queue is full, needs archiving"));
   ASSERT_EQ(luxi().requests().size(), 1u);
 
   luxi().clear_requests();
@@ -1098,7 +1085,7 @@ TEST_F(ReadResources, OsSubmitAndWaitFailures) {
       {LuxiReply::success(10), LuxiReply::failure(parse(R"(["JobLost", ["Job 10 lost"]])"))});
   response = get("/2/os");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Job 10 lost"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Job 10 lost"));
   EXPECT_EQ(luxi().requests().size(), 2u);
 
   // An empty WaitForJobChange result: cli's JobLost.
@@ -1106,7 +1093,7 @@ TEST_F(ReadResources, OsSubmitAndWaitFailures) {
   answer_in_order({LuxiReply::success(11), LuxiReply::success(nullptr)});
   response = get("/2/os");
   EXPECT_EQ(response.status, 500);
-  EXPECT_EQ(response.body, error_body(500, "Job with id 11 lost"));
+  EXPECT_EQ(response.body, ganeti_error_body(500, "Job with id 11 lost"));
 }
 
 // --- private parameters ---------------------------------------------------------------

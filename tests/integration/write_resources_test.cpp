@@ -31,12 +31,14 @@
 
 #include "rapi/resource.h"
 #include "rapi/router.h"
+#include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "support/test_data.h"
 
 namespace rapid::testing {
 namespace {
 
-const std::filesystem::path kDataDir = std::filesystem::path(__FILE__).parent_path() / "data";
+const std::filesystem::path kDataDir = tests_dir() / "integration" / "data";
 
 struct WriteCase {
   std::string name;
@@ -377,11 +379,11 @@ TEST(WriteResourcesDeviation, IntegerBeyond64BitsFailsValidation) {
                               R"({"timeout": 123456789012345678901234567890})");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
-  EXPECT_EQ(
-      response->body,
-      "{\"code\": 400, \"message\": \"Invalid body parameters: (&quot;Parameter "
-      "&#x27;OP_INSTANCE_SHUTDOWN.timeout&#x27; fails validation&quot;, "
-      "&#x27;wrong_input&#x27;)\", \"explain\": \"Bad request syntax or unsupported method\"}\n");
+  EXPECT_EQ(response->body,
+            ganeti_error_body(400,
+                              "Invalid body parameters: (&quot;Parameter "
+                              "&#x27;OP_INSTANCE_SHUTDOWN.timeout&#x27; fails validation&quot;, "
+                              "&#x27;wrong_input&#x27;)"));
   EXPECT_TRUE(rapid.luxi().requests().empty());
 }
 

@@ -10,16 +10,14 @@
 
 #include "luxi/error.h"
 #include "luxi/protocol.h"
+#include "support/test_data.h"
 #include "util/json.h"
 
 namespace rapid::luxi {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path captures_dir() {
-  return fs::path(__FILE__).parent_path().parent_path() / "data" / "captures";
-}
+using rapid::testing::captures_dir;
 
 // Runs decode_response and returns the error it throws (fails if none).
 Error decode_error(std::string_view message) {

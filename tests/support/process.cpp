@@ -1,0 +1,107 @@
+#include "support/process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace rapid::testing {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+void write_file(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << contents;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int status_of(const std::optional<HttpResponse>& response) {
+  return response ? response->status : -1;
+}
+
+Exit run_rapid(const std::string& directory, const std::vector<std::string>& args,
+               std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {RAPID_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string out = directory + "/run.out";
+  const std::string err = directory + "/run.err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> cargv;
+    for (auto& arg : argv) cargv.push_back(arg.data());
+    cargv.push_back(nullptr);
+    if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(126);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  Exit result;
+  const auto deadline = Clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) != pid) {
+    if (Clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      result.status = -1000;
+      return result;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  result.out = read_file(out);
+  result.err = read_file(err);
+  return result;
+}
+
+int exit_code(std::optional<int> status) {
+  if (!status) return -1000;
+  return WIFEXITED(*status) ? WEXITSTATUS(*status) : -WTERMSIG(*status);
+}
+
+Sandbox::Sandbox() : dir(make_temp_dir()), luxi(dir + "/luxi.sock") {
+  write_file(dir + "/users", kDefaultUsers);
+}
+
+Sandbox::~Sandbox() {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+std::vector<std::string> Sandbox::args(std::vector<std::string> extra) const {
+  std::vector<std::string> all = {"--no-ssl", "--users-file", dir + "/users", "--luxi-socket",
+                                  luxi.socket_path()};
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
+
+std::vector<std::string> Sandbox::direct_args(std::vector<std::string> extra) const {
+  std::vector<std::string> all = {"-f",
+                                  "--port",
+                                  std::to_string(free_port()),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--pid-file",
+                                  dir + "/direct.pid",
+                                  "--log-file",
+                                  dir + "/direct.log"};
+  const auto rest = args(std::move(extra));
+  all.insert(all.end(), rest.begin(), rest.end());
+  return all;
+}
+
+std::optional<HttpResponse> call(const RapidProcess& process, const std::string& method,
+                                 const std::string& target, const std::string& credentials) {
+  return HttpClient::request(process.port(), false, method, target, credentials);
+}
+
+}  // namespace rapid::testing
