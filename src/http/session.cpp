@@ -54,6 +54,16 @@ Request to_request(bhttp::request<bhttp::string_body>& message, const std::strin
   return request;
 }
 
+// What the access log needs of a request the handler has taken.
+Request start_line_of(const Request& request) {
+  Request logged;
+  logged.method = request.method;
+  logged.target = request.target;
+  logged.version = request.version;
+  logged.peer = request.peer;
+  return logged;
+}
+
 std::string_view buffered(const beast::flat_buffer& buffer) {
   const auto data = buffer.data();
   return std::string_view(static_cast<const char*>(data.data()), data.size());
@@ -145,10 +155,13 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       std::optional<Request> request = co_await read_request(first);
       if (!request) co_return;
       lowest().expires_never();
-      Response response = co_await call_handler(*request);
+      // The handler takes the request, body and all; the access log needs
+      // only these few fields after it.
+      const Request logged = start_line_of(*request);
+      Response response = co_await call_handler(std::move(*request));
       const bool keep_alive = keep_alive_ && !stopping_;
       const bool written =
-          co_await write_response(std::move(response), request->version, keep_alive, &*request);
+          co_await write_response(std::move(response), logged.version, keep_alive, &logged);
       if (!written || !keep_alive) co_return;
     }
   }
@@ -214,9 +227,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
   }
 
-  asio::awaitable<Response> call_handler(Request& request) {
+  asio::awaitable<Response> call_handler(Request request) {
     try {
-      co_return co_await shared_->handler.handle(request);
+      co_return co_await shared_->handler.handle(std::move(request));
     } catch (const std::exception& e) {
       SPDLOG_ERROR("Unhandled error while serving {}: {}", peer_, e.what());
     }
