@@ -13,9 +13,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "http/http_date.h"
+#include "http/request_rules.h"
 #include "http/status.h"
-#include "util/pyrepr.h"
-#include "util/text.h"
 
 namespace rapid::http {
 namespace {
@@ -39,60 +38,6 @@ std::string format_peer(const tcp::endpoint& endpoint) {
   return address.to_string() + ":" + std::to_string(endpoint.port());
 }
 
-// The first line of what the client sent, for error messages.
-std::string first_line(const beast::flat_buffer& buffer) {
-  const auto data = buffer.data();
-  std::string_view text(static_cast<const char*>(data.data()), data.size());
-  text = text.substr(0, text.find_first_of("\r\n"));
-  return utf8_sanitize(text.substr(0, 256));
-}
-
-std::vector<std::string> split_words(const std::string& line) {
-  std::vector<std::string> words;
-  std::size_t pos = 0;
-  while (pos < line.size()) {
-    const auto start = line.find_first_not_of(" \t\v\f", pos);
-    if (start == std::string::npos) break;
-    const auto end = line.find_first_of(" \t\v\f", start);
-    words.push_back(line.substr(start, end - start));
-    pos = end == std::string::npos ? line.size() : end;
-  }
-  return words;
-}
-
-// A request refused before it reached the handler.
-struct Rejection {
-  int status;
-  std::string message;
-  unsigned version = 11;  // of the answer's status line
-};
-
-// Ganeti's verdict on a request line Beast refused for its version (Beast
-// takes HTTP/1.0 and HTTP/1.1 only): 505 for HTTP/<major>.<minor> with
-// major >= 2, otherwise a 400 with Ganeti's message.
-Rejection version_error(const std::string& line) {
-  const auto words = split_words(line);
-  if (words.size() != 3) return {400, "Bad request syntax (" + python_str_repr(line) + ")"};
-  const std::string& version = words[2];
-  const Rejection bad{400, "Bad request version (" + python_str_repr(version) + ")"};
-  if (version.rfind("HTTP/", 0) != 0) return bad;
-  const std::string number = version.substr(5);
-  const auto dot = number.find('.');
-  if (dot == std::string::npos) return bad;
-  const std::string major = number.substr(0, dot);
-  const std::string minor = number.substr(dot + 1);
-  const auto digits = [](const std::string& text) {
-    return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-  };
-  if (!digits(major) || !digits(minor)) return bad;
-  // Leading zeros are ignored: "02.0" is 2.0.
-  const auto first = major.find_first_not_of('0');
-  const bool at_least_2 =
-      first != std::string::npos && (major.size() - first > 1 || major[first] >= '2');
-  if (at_least_2) return {505, "Invalid HTTP Version (" + number + ")"};
-  return bad;  // 0.x and 1.x other than 1.0/1.1
-}
-
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // The handler's view of a parsed request (moves the body out).
@@ -107,6 +52,28 @@ Request to_request(bhttp::request<bhttp::string_body>& message, const std::strin
   request.body = std::move(message.body());
   request.peer = peer;
   return request;
+}
+
+// What the access log needs of a request the handler has taken.
+Request start_line_of(const Request& request) {
+  Request logged;
+  logged.method = request.method;
+  logged.target = request.target;
+  logged.version = request.version;
+  logged.peer = request.peer;
+  return logged;
+}
+
+std::string_view buffered(const beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  return std::string_view(static_cast<const char*>(data.data()), data.size());
+}
+
+std::optional<std::string_view> field_value(const bhttp::request<bhttp::string_body>& message,
+                                            bhttp::field name) {
+  const auto found = message.find(name);
+  if (found == message.end()) return std::nullopt;
+  return std::string_view(found->value());
 }
 
 // Start and end of a connection, one overload per stream kind (plain
@@ -188,10 +155,13 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       std::optional<Request> request = co_await read_request(first);
       if (!request) co_return;
       lowest().expires_never();
-      Response response = co_await call_handler(*request);
+      // The handler takes the request, body and all; the access log needs
+      // only these few fields after it.
+      const Request logged = start_line_of(*request);
+      Response response = co_await call_handler(std::move(*request));
       const bool keep_alive = keep_alive_ && !stopping_;
       const bool written =
-          co_await write_response(std::move(response), request->version, keep_alive, &*request);
+          co_await write_response(std::move(response), logged.version, keep_alive, &logged);
       if (!written || !keep_alive) co_return;
     }
   }
@@ -217,21 +187,14 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
 
     const unsigned version = parser.get().version();
-    if (version >= 20) {
-      co_await send_error(505,
-                          "Invalid HTTP Version (" + std::to_string(version / 10) + "." +
-                              std::to_string(version % 10) + ")",
-                          11);
-      co_return std::nullopt;
-    }
-    if (version == 11 && parser.get().find(bhttp::field::host) == parser.get().end()) {
-      co_await send_error(400, "Missing Host header", version);
+    const bool has_host = parser.get().find(bhttp::field::host) != parser.get().end();
+    const std::optional<Rejection> refused = header_rejection(version, has_host);
+    if (refused) {
+      co_await send_error(refused->status, refused->message, refused->version);
       co_return std::nullopt;
     }
     if (!parser.is_done()) {
-      const auto expect = parser.get().find(bhttp::field::expect);
-      if (version == 11 && expect != parser.get().end() &&
-          iequals(expect->value(), "100-continue")) {
+      if (wants_continue(version, field_value(parser.get(), bhttp::field::expect))) {
         bhttp::response<bhttp::empty_body> interim(bhttp::status::continue_, 11);
         lowest().expires_after(limits().write_timeout);
         auto [ec, n] = co_await bhttp::async_write(stream_, interim, kTuple);
@@ -246,45 +209,27 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
 
     auto& message = parser.get();
-    // A HEAD answer carries a body here (as in Ganeti), so the framing is
-    // ambiguous for the client: never reuse such a connection.
-    keep_alive_ = message.keep_alive() && message.method() != bhttp::verb::head;
+    keep_alive_ = may_keep_alive(message.keep_alive(), message.method());
 
     co_return to_request(message, peer_);
   }
 
-  // Drops empty lines (CRLF or LF) before a request line, as RFC 7230 3.5
-  // asks and Ganeti does; Beast would reject them as a bad method.
+  // Drops empty lines before a request line (Beast would reject them as a
+  // bad method), reading until something else arrives.
   asio::awaitable<beast::error_code> skip_empty_lines() {
     while (true) {
-      bool need_more = false;
-      {
-        const auto data = buffer_.data();
-        const char* bytes = static_cast<const char*>(data.data());
-        std::size_t skip = 0;
-        while (true) {
-          if (skip < data.size() && bytes[skip] == '\n') {
-            skip += 1;  // a bare LF ends a line too (RFC 7230 3.5)
-          } else if (skip + 1 < data.size() && bytes[skip] == '\r' && bytes[skip + 1] == '\n') {
-            skip += 2;
-          } else {
-            break;
-          }
-        }
-        // Nothing yet, or a lone CR that may start another CRLF.
-        need_more = data.size() == skip || (data.size() == skip + 1 && bytes[skip] == '\r');
-        buffer_.consume(skip);
-      }
-      if (!need_more) co_return beast::error_code();
+      const LeadingEmptyLines empty = leading_empty_lines(buffered(buffer_));
+      buffer_.consume(empty.length);
+      if (!empty.need_more) co_return beast::error_code();
       auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kTuple);
       if (ec) co_return ec;
       buffer_.commit(n);
     }
   }
 
-  asio::awaitable<Response> call_handler(Request& request) {
+  asio::awaitable<Response> call_handler(Request request) {
     try {
-      co_return co_await shared_->handler.handle(request);
+      co_return co_await shared_->handler.handle(std::move(request));
     } catch (const std::exception& e) {
       SPDLOG_ERROR("Unhandled error while serving {}: {}", peer_, e.what());
     }
@@ -295,7 +240,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   // (timeouts, clients that went away, TLS failures).
   asio::awaitable<void> reject_unreadable(beast::error_code ec,
                                           const bhttp::request_parser<bhttp::string_body>& parser) {
-    const std::optional<Rejection> answer = rejection(ec, parser);
+    std::optional<unsigned> header_version;
+    if (parser.is_header_done()) header_version = parser.get().version();
+    const std::optional<Rejection> answer =
+        read_rejection(ec, header_version, limits().max_body_bytes, buffered(buffer_));
     if (!answer) {
       if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
         SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());
@@ -303,28 +251,6 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       co_return;
     }
     co_await send_error(answer->status, answer->message, answer->version);
-  }
-
-  // What to answer to a request Beast could not read, if anything.
-  std::optional<Rejection> rejection(
-      beast::error_code ec, const bhttp::request_parser<bhttp::string_body>& parser) const {
-    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-    if (ec == bhttp::error::header_limit)
-      return Rejection{431, "Request header too large", version};
-    if (ec == bhttp::error::body_limit) {
-      return Rejection{
-          413, "Request body larger than " + std::to_string(limits().max_body_bytes) + " bytes",
-          version};
-    }
-    if (ec == bhttp::error::bad_version) return version_error(first_line(buffer_));
-    const bool syntax_error =
-        ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
-        ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
-    if (!syntax_error) return std::nullopt;
-    if (parser.is_header_done()) return Rejection{400, "Bad request: " + ec.message(), version};
-    return Rejection{400, "Bad request syntax (" + python_str_repr(first_line(buffer_)) + ")",
-                     version};
   }
 
   asio::awaitable<void> send_error(int status, const std::string& message, unsigned version) {
@@ -339,7 +265,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                                        const Request* request) {
     const int status = response.status;
     bhttp::response<bhttp::string_body> message(static_cast<bhttp::status>(status),
-                                                version == 10 ? 10u : 11u);
+                                                answer_version(version));
     message.reason(reason_phrase(status));
     message.set(bhttp::field::content_type, response.content_type);
     for (const auto& header : response.extra_headers) message.insert(header.name, header.value);
