@@ -27,4 +27,10 @@ std::span<const OpcodeParamDef> common_opcode_params();
 
 std::span<const OpcodeDef> opcode_defs();
 
+// What validate_opcode_table() (opcode.h) checks, for any table: `opcodes`,
+// each followed by `common`. Throws OpcodeTableError. Defined in opcode.cpp,
+// which compiles its registry the same way.
+void validate_opcode_table(std::span<const OpcodeDef> opcodes,
+                           std::span<const OpcodeParamDef> common);
+
 }  // namespace rapid::rapi
