@@ -1,5 +1,6 @@
 // The users file reloads (inotify watcher, SIGHUP), signals, start-up
-// checks, exit codes, the PID file and the log file (http-auth.md 1, 5.1).
+// checks, exit codes, the PID file and the log file (lib/server/rapi.py,
+// daemon.GenericMain in lib/daemon.py, http.auth.ParsePasswordFile).
 // The first part uses the in-process fixture, the rest the rapid binary.
 //
 // rapid-specific behaviour tested here: SIGHUP re-reads the users file (3.0

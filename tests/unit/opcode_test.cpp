@@ -246,7 +246,7 @@ TEST(FillOpcodeValidation, MessageQuotingFollowsPythonRepr) {
 }
 
 TEST(FillOpcodeValidation, NullForDefaultedParameterFails) {
-  // resources.md 4.7: the Python client sends tags: null for networks.
+  // lib/rapi/client.py CreateNetwork sends tags: null when given no tags.
   EXPECT_EQ(fill_error("OP_NETWORK_ADD",
                        R"({"network_name": "n", "network": "10.0.0.0/24", "tags": null})"),
             fails("OP_NETWORK_ADD", "tags"));
