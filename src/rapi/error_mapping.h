@@ -1,6 +1,7 @@
 #pragma once
 // The one place where failures are turned into HTTP statuses and Ganeti's
-// messages (luxi.md section 8, baserlib.SubmitJob, server/rapi.py).
+// messages (baserlib.GetClient/SubmitJob in lib/rapi/baserlib.py,
+// RemoteApiHandler.HandleRequest in lib/server/rapi.py).
 
 #include <exception>
 

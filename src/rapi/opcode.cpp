@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "rapi/api_error.h"
 #include "rapi/opcode_table.h"
 #include "rapi/param_types.h"
-#include "rapi/api_error.h"
 #include "util/pyrepr.h"
 
 // baserlib.FillOpcode + BaseOpCode.__init__/Validate/__getstate__ over the
@@ -36,38 +36,75 @@ struct CompiledOpcode {
   }
 };
 
+using Registry = std::map<std::string_view, CompiledOpcode, std::less<>>;
+
+[[noreturn]] void table_error(std::string_view op_id, std::string_view param,
+                              const std::string& what) {
+  std::string where(op_id);
+  if (!param.empty()) where += "." + std::string(param);
+  throw OpcodeTableError("opcode table: " + where + ": " + what);
+}
+
+// Whether the Python test accepts the value as BaseOpCode.Validate applies
+// it (an integer is retried as a float); a raising test does not.
+bool accepts(const ParamType& type, const Json& value) {
+  try {
+    if (type.check(value)) return true;
+    if (!value.is_number_integer()) return false;
+    return type.check(Json(value.get<double>()));
+  } catch (const PyCheckError&) {
+    return false;
+  }
+}
+
 CompiledParam compile(const OpcodeParamDef& def, std::string_view op_id) {
+  if (def.name.empty()) table_error(op_id, def.name, "empty parameter name");
   CompiledParam param{def.name, nullptr, nullptr};
   try {
     param.type = parse_param_type(def.type);
   } catch (const std::invalid_argument& err) {
-    throw std::logic_error("opcode table: " + std::string(op_id) + "." + std::string(def.name) +
-                           ": " + err.what());
+    table_error(op_id, def.name, err.what());
   }
   auto value = parse_json(def.default_json);
-  if (!value) {
-    throw std::logic_error("opcode table: " + std::string(op_id) + "." + std::string(def.name) +
-                           ": bad default");
-  }
+  if (!value) table_error(op_id, def.name, "default is not JSON: " + std::string(def.default_json));
   param.default_value = std::move(*value);
+  // "required": no default, and null rejected; any other default must pass.
+  const bool default_ok = accepts(*param.type, param.default_value);
+  if (def.required && !param.default_value.is_null()) {
+    table_error(op_id, def.name, "required, but has a default");
+  }
+  if (def.required && default_ok) table_error(op_id, def.name, "required, but null passes");
+  if (!def.required && !default_ok) {
+    table_error(op_id, def.name, "default " + std::string(def.default_json) + " fails its type");
+  }
   return param;
 }
 
-// Every opcode of the table, with its type expressions parsed (once, on first
-// use; a malformed table fails loudly here).
-const std::map<std::string_view, CompiledOpcode, std::less<>>& registry() {
-  static const auto opcodes = [] {
-    std::map<std::string_view, CompiledOpcode, std::less<>> result;
-    for (const auto& def : opcode_defs()) {
-      CompiledOpcode op{def.op_id, def.class_name, {}};
-      for (const auto& param : def.params) op.params.push_back(compile(param, def.op_id));
-      for (const auto& param : common_opcode_params()) {
+// Own parameters, then the common ones; no name twice, no opcode twice.
+Registry compile_table(std::span<const OpcodeDef> opcodes, std::span<const OpcodeParamDef> common) {
+  Registry result;
+  for (const auto& def : opcodes) {
+    if (def.op_id.empty() || def.class_name.empty()) {
+      table_error(def.op_id, {}, "empty OP_ID or class name");
+    }
+    CompiledOpcode op{def.op_id, def.class_name, {}};
+    for (const auto& params : {def.params, common}) {
+      for (const auto& param : params) {
+        if (op.find(param.name) != nullptr) table_error(def.op_id, param.name, "listed twice");
         op.params.push_back(compile(param, def.op_id));
       }
-      result.emplace(def.op_id, std::move(op));
     }
-    return result;
-  }();
+    if (!result.emplace(def.op_id, std::move(op)).second) {
+      table_error(def.op_id, {}, "opcode listed twice");
+    }
+  }
+  return result;
+}
+
+// Every opcode of the table, with its type expressions parsed (once; the
+// first call is validate_opcode_table() at start-up).
+const Registry& registry() {
+  static const Registry opcodes = compile_table(opcode_defs(), common_opcode_params());
   return opcodes;
 }
 
@@ -109,6 +146,13 @@ void validate(const CompiledOpcode& op, const CompiledParam& param, const Json& 
 }
 
 }  // namespace
+
+void validate_opcode_table() { registry(); }
+
+void validate_opcode_table(std::span<const OpcodeDef> opcodes,
+                           std::span<const OpcodeParamDef> common) {
+  compile_table(opcodes, common);
+}
 
 Json fill_opcode(std::string_view op_id, const Json* body, const Json& static_params,
                  std::span<const Rename> renames) {

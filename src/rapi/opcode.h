@@ -4,11 +4,26 @@
 // every parameter (defaults filled in), then the serialised opcode.
 
 #include <span>
+#include <stdexcept>
 #include <string_view>
 
 #include "util/json.h"
 
 namespace rapid::rapi {
+
+// A malformed opcode table (a build fault, never a request's): the message
+// names the opcode and parameter.
+class OpcodeTableError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// Compiles the generated opcode table (opcode_table.cpp) now: every type
+// expression and default parsed, no duplicate opcode or parameter, the
+// "required" flags consistent. Call once at start-up so that a malformed
+// table stops rapid there instead of failing the first request that uses
+// it. Throws OpcodeTableError.
+void validate_opcode_table();
 
 struct Rename {
   std::string_view from;

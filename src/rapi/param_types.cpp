@@ -525,8 +525,8 @@ class Parser {
     if (type == "nic-dict") return nic_dict_type();
     if (type == "disk-dict") return disk_dict_type();
     // ht.TObject(ht.TPrivate(ht.TAny)): every value wrapped as Private, which
-    // the body decoder does for these keys (resources.md 1.5), so any dict
-    // that reaches validation passes.
+    // the body decoder does for these keys (WrapPrivateValues in
+    // lib/serializer.py), so any dict that reaches validation passes.
     if (type == "private-dict") return dict_of(nullptr, nullptr);
     if (type == "recreate-disks") return recreate_disks_type();
     if (type == "export-target") return or_of({str_type(true), list_of(nullptr)});

@@ -1,17 +1,17 @@
 #pragma once
 // Opcode parameter type checks (private to the rapi layer).
 //
-// A type expression in the vocabulary of resources.md 7.0 ("list<nestr> or
+// A type expression in the vocabulary of spec/README.md ("list<nestr> or
 // null", "enum{a,b}", "mods<nic-dict>", ...) is parsed once into a tree of
 // checkers. Each checker reproduces the corresponding Ganeti ht.py test
 // applied to the decoded JSON value, including where the Python test raises
 // instead of returning False (PyCheckError).
 //
-// One addition to the 7.0 vocabulary: "enum-nohash{a,b}" is an enumeration
-// whose Python container is a list rather than a frozenset (membership by
-// equality only, so arrays/objects fail instead of raising "unhashable
-// type"); "enum{...}" is the frozenset form. Integer members ("enum{-10,0,10}")
-// compare with Python numeric equality (False == 0 == 0.0).
+// "enum-nohash{a,b}" is an enumeration whose Python container is a list
+// rather than a frozenset (membership by equality only, so arrays/objects
+// fail instead of raising "unhashable type"); "enum{...}" is the frozenset
+// form. Integer members ("enum{-10,0,10}") compare with Python numeric
+// equality (False == 0 == 0.0).
 
 #include <memory>
 #include <stdexcept>

@@ -1,8 +1,10 @@
-// Authentication and access control end to end (http-auth.md 5.3, 4.4;
-// tests-of-record S/H/O items), over real sockets, with and without
-// --require-authentication. Expected answers were checked against the
-// original ganeti-rapi 3.0.2 code and the captures of the real daemon
-// (tests/data/captures).
+// Authentication and access control end to end (lib/http/auth.py,
+// lib/server/rapi.py; items of test/py/ganeti.server.rapi_unittest.py (S),
+// ganeti.http_unittest.py (H), ganeti.rapi.rlib2_unittest.py (R),
+// qa/qa_rapi.py (QA), and behaviour observed on the real daemon (O)), over
+// real sockets, with and without --require-authentication. Expected answers
+// were checked against the original ganeti-rapi 3.0.2 code and the captures
+// of the real daemon (tests/data/captures).
 //
 // Intended deviation tested here: "application/json; charset=utf-8" is
 // accepted (the original answers 415).
@@ -412,7 +414,7 @@ TEST(NoRequireAuthentication, AnonymousJobSubmittingGets) {
       strict.request("GET", "/2/instances/inst1.example.com/info", "plain:plainpass"), 200));
 }
 
-// --- Content-Type and JSON body (http-auth.md 4.4) ----------------------------------
+// --- Content-Type and JSON body (RemoteApiHandler.HandleRequest) -------------------
 
 TEST(RequestBody, ContentTypes) {
   RapidServer rapid;

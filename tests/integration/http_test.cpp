@@ -1,6 +1,9 @@
-// The HTTP layer over real sockets (http-auth.md 4, 6; tests-of-record S/H/O
-// items): response framing and header order, keep-alive, protocol errors,
-// limits and timeouts, Expect: 100-continue, pipelining, --max-clients, TLS.
+// The HTTP layer over real sockets (lib/http/server.py, lib/http/__init__.py;
+// items of test/py/ganeti.server.rapi_unittest.py (S), ganeti.http_unittest.py
+// (H), ganeti.rapi.rlib2_unittest.py (R), and behaviour observed on the real
+// 3.0.2 daemon (O)): response framing and header order, keep-alive, protocol
+// errors, limits and timeouts, Expect: 100-continue, pipelining,
+// --max-clients, TLS.
 //
 // Intended deviations from ganeti-rapi 3.0.2 tested here as rapid's
 // behaviour: keep-alive (the original always closes), 431/413 answers for

@@ -1,8 +1,8 @@
 // The LUXI client against a misbehaving or absent luxid: through HTTP where
-// the status mapping matters (luxi.md section 8), directly on luxi::Client
-// where that is simpler. Also the guarantees of the connection pool: reuse,
-// reconnection, bounded size, no blocked worker, and that a call which may
-// have changed the cluster is never sent twice.
+// the status mapping matters (lib/rapi/baserlib.py, lib/server/rapi.py),
+// directly on luxi::Client where that is simpler. Also the guarantees of the
+// connection pool: reuse, reconnection, bounded size, no blocked worker, and
+// that a call which may have changed the cluster is never sent twice.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>

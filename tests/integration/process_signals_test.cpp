@@ -1,6 +1,6 @@
 // The rapid binary's signals: SIGHUP re-reads the users file and reopens the
 // log file, SIGTERM lets the request in flight finish, a second SIGTERM stops
-// at once (http-auth.md 1, 5.1).
+// at once (lib/server/rapi.py, daemon.GenericMain in lib/daemon.py).
 //
 // rapid-specific behaviour tested here: SIGHUP re-reads the users file (3.0
 // only reopens logs there; later Ganeti versions do both).

@@ -1,7 +1,8 @@
 // The read resources, beyond what the recordings of the real daemon show
 // (captures_test.cpp): each behaviour with its exact HTTP answer and the exact
-// LUXI calls, as rlib2/baserlib of Ganeti 3.0.2 produce them (resources.md
-// sections 3-5, tests-of-record.md sections 4 and 8).
+// LUXI calls, as rlib2/baserlib of Ganeti 3.0.2 produce them
+// (lib/rapi/rlib2.py, doc/rapi.rst, test/py/ganeti.rapi.rlib2_unittest.py, and
+// behaviour observed on the real daemon).
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,5 +1,5 @@
-// The users file reloads by the inotify watcher (http-auth.md 1, 5.1), on
-// the in-process fixture. SIGHUP's re-read is in process_signals_test.cpp.
+// The users file reloads by the inotify watcher (lib/server/rapi.py,
+// http.auth.ParsePasswordFile), on the in-process fixture. SIGHUP's re-read is in process_signals_test.cpp.
 //
 // rapid-specific behaviour tested here: a chmod of the users file is noticed
 // (3.0 only reacts to writes, deletes and renames).

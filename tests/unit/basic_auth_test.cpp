@@ -1,5 +1,6 @@
-// The Authorization header as Ganeti's http.auth reads it (tests-of-record
-// H/S items). Expected outcomes were cross-checked with python3 running the
+// The Authorization header as Ganeti's http.auth reads it (items of
+// test/py/ganeti.http_unittest.py (H) and ganeti.server.rapi_unittest.py (S)).
+// Expected outcomes were cross-checked with python3 running the
 // same steps as HttpServerRequestAuthentication._CheckAuthorization:
 //   parts = value.strip().split(None, 2); scheme = parts[0].lower()
 //   base64.b64decode(parts[1].encode("ascii")).decode("ascii"); split(":", 1)

@@ -1,7 +1,7 @@
 // LUXI framing and envelopes: encode_request() writes the bytes the Python
 // client wrote (checked against every request recorded between the real
-// ganeti-rapi and luxid), decode_response() classifies every answer shape of
-// luxi.md 3.2/3.3 as rpc/client.py's CallRPCMethod and errors.MaybeRaise do.
+// ganeti-rapi and luxid), decode_response() classifies every answer shape as
+// lib/rpc/client.py's CallRPCMethod and lib/errors.py's MaybeRaise do.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -147,7 +147,7 @@ TEST(LuxiDecode, EncodedGanetiErrors) {
     const char* text;
   };
   const Case cases[] = {
-      // The examples of luxi.md 3.3.
+      // Errors as luxid encodes them (src/Ganeti/Errors.hs).
       {R"(["OpPrereqError",["Instance name foo not found","unknown_entity"]])", "OpPrereqError",
        "('Instance name foo not found', 'unknown_entity')"},
       {R"(["OpPrereqError",["Sync queries are not allowed","wrong_input"]])", "OpPrereqError",

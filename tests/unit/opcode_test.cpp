@@ -1,7 +1,8 @@
 // Tests of rapid::rapi::fill_opcode / build_opcode_unchecked: the FillOpcode
 // pipeline (body type, renames, static parameters, unknown parameters,
-// validation order, messages), the corner cases of resources.md 7.4 and the
-// exact opcodes the real ganeti-rapi 3.0.2 submitted (captures).
+// validation order, messages), validation corner cases (lib/ht.py,
+// BaseOpCode.Validate in lib/opcodes_base.py), the table check made at start-up
+// and the exact opcodes the real ganeti-rapi 3.0.2 submitted (captures).
 
 #include "rapi/opcode.h"
 
@@ -12,8 +13,8 @@
 #include <set>
 #include <string>
 
-#include "rapi/opcode_table.h"
 #include "rapi/api_error.h"
+#include "rapi/opcode_table.h"
 #include "util/json.h"
 
 namespace rapid::rapi {
@@ -245,7 +246,7 @@ TEST(FillOpcodeValidation, MessageQuotingFollowsPythonRepr) {
 }
 
 TEST(FillOpcodeValidation, NullForDefaultedParameterFails) {
-  // resources.md 4.7: the Python client sends tags: null for networks.
+  // lib/rapi/client.py CreateNetwork sends tags: null when given no tags.
   EXPECT_EQ(fill_error("OP_NETWORK_ADD",
                        R"({"network_name": "n", "network": "10.0.0.0/24", "tags": null})"),
             fails("OP_NETWORK_ADD", "tags"));
@@ -595,6 +596,98 @@ TEST(BuildOpcodeUnchecked, UnknownParameterIsAProgrammingError) {
   EXPECT_THROW(build_opcode_unchecked("OP_INSTANCE_SHUTDOWN", J(R"({"bogus": 1})")),
                std::invalid_argument);
   EXPECT_THROW(build_opcode_unchecked("OP_INSTANCE_SHUTDOWN", J("[]")), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// validate_opcode_table: a malformed table is refused as a whole, at start-up.
+
+constexpr OpcodeParamDef kTestCommon[] = {{"dry_run", "bool or null", "null", false}};
+constexpr OpcodeParamDef kTestParams[] = {{"node_name", "nestr", "null", true},
+                                          {"force", "bool", "false", false}};
+
+// "ok", or the OpcodeTableError's message.
+std::string table_fault(std::span<const OpcodeDef> opcodes,
+                        std::span<const OpcodeParamDef> common = kTestCommon) {
+  try {
+    validate_opcode_table(opcodes, common);
+    return "ok";
+  } catch (const OpcodeTableError& err) {
+    return err.what();
+  }
+}
+
+// The fault of a table whose one opcode has the one parameter `param`.
+std::string param_fault(const OpcodeParamDef& param) {
+  const OpcodeParamDef params[] = {param};
+  const OpcodeDef opcodes[] = {{"OP_TEST", "OpTest", params}};
+  return table_fault(opcodes);
+}
+
+TEST(OpcodeTableValidation, TheGeneratedTableIsValid) {
+  EXPECT_NO_THROW(validate_opcode_table());
+  EXPECT_EQ(table_fault(opcode_defs(), common_opcode_params()), "ok");
+}
+
+TEST(OpcodeTableValidation, WellFormedTableIsAccepted) {
+  const OpcodeDef opcodes[] = {{"OP_TEST", "OpTest", kTestParams},
+                               {"OP_EMPTY", "OpEmpty", std::span<const OpcodeParamDef>{}}};
+  EXPECT_EQ(table_fault(opcodes), "ok");
+}
+
+TEST(OpcodeTableValidation, BadTypeExpression) {
+  EXPECT_EQ(param_fault({"p", "list<int", "null", true}),
+            "opcode table: OP_TEST.p: type expression 'list<int': expected '>' at offset 8");
+  EXPECT_EQ(
+      param_fault({"p", "integer", "null", true}),
+      "opcode table: OP_TEST.p: type expression 'integer': unknown type 'integer' at offset 7");
+}
+
+TEST(OpcodeTableValidation, BadDefault) {
+  EXPECT_EQ(param_fault({"p", "int", "{1", false}),
+            "opcode table: OP_TEST.p: default is not JSON: {1");
+  EXPECT_EQ(param_fault({"p", "int", "\"x\"", false}),
+            "opcode table: OP_TEST.p: default \"x\" fails its type");
+  EXPECT_EQ(param_fault({"p", "enum{a,b}", "[]", false}),
+            "opcode table: OP_TEST.p: default [] fails its type");  // raises in Python
+  EXPECT_EQ(param_fault({"p", "float", "1", false}), "ok");         // retried as 1.0
+}
+
+TEST(OpcodeTableValidation, RequiredMeansNullDefaultThatFails) {
+  EXPECT_EQ(param_fault({"p", "int", "0", true}),
+            "opcode table: OP_TEST.p: required, but has a default");
+  EXPECT_EQ(param_fault({"p", "int or null", "null", true}),
+            "opcode table: OP_TEST.p: required, but null passes");
+  EXPECT_EQ(param_fault({"p", "int", "null", false}),
+            "opcode table: OP_TEST.p: default null fails its type");
+}
+
+TEST(OpcodeTableValidation, DuplicateOpcode) {
+  const OpcodeDef opcodes[] = {{"OP_TEST", "OpTest", kTestParams},
+                               {"OP_TEST", "OpTest", kTestParams}};
+  EXPECT_EQ(table_fault(opcodes), "opcode table: OP_TEST: opcode listed twice");
+}
+
+TEST(OpcodeTableValidation, DuplicateParameter) {
+  const OpcodeParamDef twice[] = {{"force", "bool", "false", false},
+                                  {"force", "bool", "true", false}};
+  const OpcodeDef own[] = {{"OP_TEST", "OpTest", twice}};
+  EXPECT_EQ(table_fault(own), "opcode table: OP_TEST.force: listed twice");
+  const OpcodeParamDef shadowing[] = {{"dry_run", "bool", "false", false}};
+  const OpcodeDef common[] = {{"OP_TEST", "OpTest", shadowing}};
+  EXPECT_EQ(table_fault(common), "opcode table: OP_TEST.dry_run: listed twice");
+}
+
+TEST(OpcodeTableValidation, EmptyNames) {
+  const OpcodeDef no_id[] = {{"", "OpTest", kTestParams}};
+  EXPECT_EQ(table_fault(no_id), "opcode table: : empty OP_ID or class name");
+  EXPECT_EQ(param_fault({"", "bool", "false", false}),
+            "opcode table: OP_TEST: empty parameter name");
+}
+
+TEST(OpcodeTableValidation, BrokenCommonParameterFailsEveryTable) {
+  const OpcodeParamDef broken[] = {{"reason", "list<any> or null", "[", false}};
+  const OpcodeDef opcodes[] = {{"OP_TEST", "OpTest", kTestParams}};
+  EXPECT_EQ(table_fault(opcodes, broken), "opcode table: OP_TEST.reason: default is not JSON: [");
 }
 
 // ---------------------------------------------------------------------------

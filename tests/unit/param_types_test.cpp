@@ -1,4 +1,4 @@
-// Tests of the opcode parameter type checks (resources.md 7.0 vocabulary with
+// Tests of the opcode parameter type checks (spec/README.md vocabulary with
 // the semantics of Ganeti's ht.py), the generated table, and a replay of the
 // outcomes the real baserlib.FillOpcode produced for thousands of probe values
 // (tests/unit/data/opcode_vectors.json, written by
@@ -116,7 +116,7 @@ TEST(ParamTypeParser, WhitespaceAndNesting) {
 }
 
 // ---------------------------------------------------------------------------
-// Vocabulary (resources.md 7.0) with ht.py semantics.
+// Vocabulary (spec/README.md) with ht.py semantics.
 
 TEST(ParamTypes, Bool) {
   expect_all("bool", {"true", "false"}, "ok");
@@ -231,7 +231,7 @@ TEST(ParamTypes, DiskDict) {
 }
 
 TEST(ParamTypes, PrivateDict) {
-  // The body decoder has wrapped every value already (resources.md 1.5).
+  // The body decoder has wrapped every value already (serializer.WrapPrivateValues).
   expect_all("private-dict", {"{}", R"({"a": 1, "b": {"c": null}})"}, "ok");
   expect_all("private-dict", {"[]", "\"x\""}, "fail");
   expect_all("dict<str, private-dict>", {R"({"debian": {"pw": "x"}})"}, "ok");

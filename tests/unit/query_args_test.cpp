@@ -1,5 +1,6 @@
 // Query strings as Ganeti reads them: urllib.parse.parse_qs() (Python 3.11)
-// and int() for the 0/1 flags (resources.md 1.2/1.3). Expected values were
+// and int() for the 0/1 flags (connector.Mapper.getController and
+// baserlib.ResourceBase._checkIntVariable). Expected values were
 // produced with python3 -c "from urllib.parse import parse_qs; ...".
 #include "rapi/query_args.h"
 

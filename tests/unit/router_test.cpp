@@ -1,4 +1,4 @@
-// Routing as Ganeti's rapi.connector does it (resources.md 1.1): exact,
+// Routing as Ganeti's rapi.connector does it (lib/rapi/connector.py): exact,
 // anchored patterns, no percent-decoding, no normalisation; and the access
 // class of every (path, method), compared with the original's table.
 #include "rapi/router.h"

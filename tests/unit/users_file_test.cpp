@@ -1,5 +1,5 @@
 // The RAPI users file and password checks (http.auth.ParsePasswordFile and
-// VerifyBasicAuthPassword of Ganeti 3.0.2; tests-of-record H items).
+// VerifyBasicAuthPassword of Ganeti 3.0.2; test/py/ganeti.http_unittest.py).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -36,7 +36,7 @@ ParseResult parse(std::string_view contents) {
   return ::testing::AssertionSuccess();
 }
 
-// --- tests-of-record H: TestReadPasswordFile -------------------------------
+// --- ganeti.http_unittest.py: TestReadPasswordFile ------------------------
 
 TEST(UsersFile, SimpleLineIsOneUserWithoutOptions) {
   const auto result = parse("user1 password");
@@ -215,7 +215,7 @@ TEST(UsersFile, InvalidUtf8IsAParseFailure) {
   EXPECT_TRUE(parse_users_file("user p\xc3\xa9\n").has_value());
 }
 
-// --- Password verification (tests-of-record H) -------------------------------
+// --- Password verification (ganeti.http_unittest.py TestAuth) ---------------
 
 const std::vector<std::string> kGoodPasswords = {"pw",  "pw{", "pw}", "pw{}",       "pw{x}y",
                                                  "}pw", "0",   "123", "foo...:xyz", "TeST"};

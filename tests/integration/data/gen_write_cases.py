@@ -5,21 +5,24 @@
 Usage (regenerates the committed test data; the C++ tests never run Python):
 
   PYTHONPATH=/usr/share/ganeti/3.0 /usr/bin/python3 \\
-      tests/integration/data/gen_write_cases.py
+      tests/integration/data/gen_write_cases.py [--captures DIR] [--output DIR]
 
-Writes next to this script:
+Writes into --output (default: next to this script):
   write_cases.json     every case below: the request, the scripted LUXI
                        answers, and what the original answered (status, body)
                        and sent to LUXI (method, args);
   write_captures.json  the write requests of the sandbox captures (real
                        cluster), with the SubmitJob/CancelJob messages
-                       ganeti-rapi sent (from
-                       /work/shared/ganeti-sandbox/captures, when present).
+                       ganeti-rapi sent, from --captures (default: the
+                       environment's RAPID_CAPTURES, else DEFAULT_CAPTURES:
+                       the repository's recordings of the real daemon, in
+                       the format of tests/data/captures/README.md).
 
 Reason-trail timestamps are replaced by 0 (the tests check them against the
 clock and then compare with 0).
 """
 
+import argparse
 import base64
 import json
 import logging
@@ -37,7 +40,9 @@ from ganeti.rapi import testutils
 logging.disable(logging.CRITICAL)  # the original logs every failed check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CAPTURES = "/work/shared/ganeti-sandbox/captures"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+# The recordings with the LUXI messages (tests/e2e/data/captures has none).
+DEFAULT_CAPTURES = os.path.join(REPO, "tests", "data", "captures")
 
 # The users of tests/support/rapid_server.h (kDefaultUsers).
 PASSWORDS = {"admin": "adminpass", "reader": "readpass", "plain": "plainpass"}
@@ -1155,23 +1160,32 @@ for method, target in WRITE_RESOURCES:
        user=None, require_auth=True, status=UNAUTH)
 
 
-def captures():
+def _request(raw):
+  """(headers as pairs, body or None) of a recorded request's bytes."""
+  head, _, body = raw.partition("\r\n\r\n")
+  headers = [tuple(line.split(": ", 1)) for line in head.split("\r\n")[1:]]
+  return headers, body or None
+
+
+def captures(directory):
   """The write requests of the sandbox captures and their LUXI messages."""
   names = ["062", "063"] + ["%03d" % i for i in range(70, 92)] + \
           ["093", "094", "096"]
   result = []
-  for fname in sorted(os.listdir(CAPTURES)):
+  for fname in sorted(os.listdir(directory)):
     if fname[:3] not in names:
       continue
-    with open(os.path.join(CAPTURES, fname)) as fd:
+    with open(os.path.join(directory, fname)) as fd:
       data = json.load(fd)
-    req = data["http_request"]
-    msgs = [m for m in data["luxi"] if m["dir"] == "req"]
-    replies = [m for m in data["luxi"] if m["dir"] == "resp"]
+    req = data["request"]
+    headers, body = _request(req["raw"])
+    luxi_msgs = [dict(m, msg=json.loads(m["raw"])) for m in data["luxi"]]
+    msgs = [m for m in luxi_msgs if m["dir"] == "req"]
+    replies = [m for m in luxi_msgs if m["dir"] == "resp"]
     if not msgs or msgs[0]["msg"]["method"] not in ("SubmitJob", "CancelJob"):
       continue
     assert len(msgs) == 1 and len(replies) == 1
-    auth = dict(req["headers"]).get("Authorization", "")
+    auth = dict(headers).get("Authorization", "")
     user = base64.b64decode(auth.split()[1]).decode().split(":")[0] \
         if auth else None
     assert user in (None, "admin")
@@ -1179,13 +1193,13 @@ def captures():
                                       "args": msgs[0]["msg"]["args"]}])
     result.append({
         "name": fname[:-len(".json")], "method": req["method"],
-        "target": req["path"], "body": req["body"], "user": user,
+        "target": req["path"], "body": body, "user": user,
         "require_auth": False,
         "luxi_replies": {msgs[0]["msg"]["method"]:
                          replies[0]["msg"]["result"]},
         "luxi_failures": {},
-        "status": data["http_response"]["status"],
-        "response": data["http_response"]["body"],
+        "status": data["response"]["status"],
+        "response": data["response"]["body"],
         "luxi": calls,
     })
   return result
@@ -1200,18 +1214,30 @@ def _write(path, header, cases):
 
 
 def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--captures",
+                      default=os.environ.get("RAPID_CAPTURES",
+                                             DEFAULT_CAPTURES),
+                      help="recordings of the real daemon"
+                      " (default: %(default)s)")
+  parser.add_argument("--output", default=HERE,
+                      help="directory to write into (default: %(default)s)")
+  args = parser.parse_args()
   if MISMATCHES:
     sys.exit("\n".join(MISMATCHES))
   header = ("tests/integration/data/gen_write_cases.py: the real Ganeti 3.0.2"
             " ganeti-rapi code, in-process; reason timestamps set to 0")
-  _write(os.path.join(HERE, "write_cases.json"), header, CASES)
+  _write(os.path.join(args.output, "write_cases.json"), header, CASES)
   print("%d cases" % len(CASES))
-  if os.path.isdir(CAPTURES):
-    caps = captures()
-    _write(os.path.join(HERE, "write_captures.json"),
+  if os.path.isdir(args.captures):
+    caps = captures(args.captures)
+    _write(os.path.join(args.output, "write_captures.json"),
            "tests/integration/data/gen_write_cases.py: the write requests of"
            " the ganeti-sandbox captures; reason timestamps set to 0", caps)
     print("%d captures" % len(caps))
+  else:
+    print("no captures at %s: write_captures.json left as it is"
+          % args.captures)
 
 
 if __name__ == "__main__":
