@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <initializer_list>
 
-#include "rapi/handler_support.h"
+#include "rapi/answers.h"
 #include "rapi/handlers.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 #include "util/text.h"
 #include "util/utf8.h"

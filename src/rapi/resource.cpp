@@ -23,4 +23,13 @@ const MethodDef* Resource::method(Method m) const {
   return def ? &*def : nullptr;
 }
 
+std::string_view tag_kind(const Context& ctx) {
+  const std::string_view pattern = ctx.resource.pattern();
+  if (pattern.starts_with("/2/instances/")) return "instance";
+  if (pattern.starts_with("/2/nodes/")) return "node";
+  if (pattern.starts_with("/2/groups/")) return "nodegroup";
+  if (pattern.starts_with("/2/networks/")) return "network";
+  return "cluster";
+}
+
 }  // namespace rapid::rapi
