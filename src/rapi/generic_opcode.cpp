@@ -2,9 +2,9 @@
 // "depends" passthrough, the reason trail, FillOpcode, SubmitJob.
 #include <chrono>
 
-#include "rapi/handler_support.h"
 #include "rapi/handlers.h"
-#include "util/pyrepr.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
 
 namespace rapid::rapi {
 
@@ -51,7 +51,7 @@ void check_forbidden(const Context& ctx, const MethodDef& method) {
   for (const Json& item : python_iter(body ? *body : Json())) {
     // Each item is looked up in a dict: lists and dicts cannot be.
     if (item.is_array() || item.is_object()) {
-      throw ApiError(500, "unhashable type: '" + std::string(python_type_name(item)) + "'");
+      throw ApiError(500, unhashable_message(item));
     }
     if (item.is_string()) check_forbidden_name(item.get_ref<const std::string&>(), method);
   }

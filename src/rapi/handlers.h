@@ -33,10 +33,12 @@ Awaitable get_job(Context&);
 Awaitable cancel_job(Context&);
 Awaitable wait_for_job(Context&);
 
-// Generic queries and filters.
+// Generic queries.
 Awaitable get_query(Context&);
 Awaitable put_query(Context&);
 Awaitable get_query_fields(Context&);
+
+// Filters.
 Awaitable get_filters(Context&);
 Awaitable post_filter(Context&);
 Awaitable get_filter(Context&);

@@ -1,10 +1,11 @@
 // /, /2, /version, /2/features, /2/info, /2/os, tag lists.
 #include <spdlog/spdlog.h>
 
-#include "rapi/handler_support.h"
-#include "rapi/handlers.h"
 #include "luxi/client.h"
 #include "luxi/error.h"
+#include "rapi/handlers.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 
 namespace rapid::rapi {

@@ -1,9 +1,11 @@
 // /2/jobs, /2/jobs/[job_id], /2/jobs/[job_id]/wait.
 #include <charconv>
 
-#include "rapi/handler_support.h"
-#include "rapi/handlers.h"
 #include "luxi/client.h"
+#include "rapi/answers.h"
+#include "rapi/handlers.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
 
 namespace rapid::rapi {
 

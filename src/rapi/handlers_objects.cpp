@@ -1,7 +1,9 @@
 // Lists and single objects: instances, nodes, groups, networks; the node
 // role, the instance console, and instance reinstall (a hand-built job).
-#include "rapi/handler_support.h"
+#include "rapi/answers.h"
 #include "rapi/handlers.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 
 namespace rapid::rapi {

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "rapi/handler_support.h"
 #include "rapi/handlers.h"
+#include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 #include "util/text.h"
 

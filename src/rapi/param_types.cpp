@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "rapi/python_ipaddress.h"
-#include "util/pyrepr.h"
+#include "rapi/python_semantics.h"
 #include "util/utf8.h"
 
 // The checkers mirror the semantics of Ganeti's ht.py tests on values
@@ -31,37 +31,6 @@ using Ptr = ParamTypePtr;
 
 [[noreturn]] void raise_type_error(std::string message) {
   throw PyCheckError(PyCheckError::Kind::type_error, message);
-}
-
-// ---------------------------------------------------------------------------
-// Python value semantics.
-
-// len(value): raises TypeError for values without a length.
-std::size_t python_len(const Json& value) {
-  if (value.is_array() || value.is_object()) return value.size();
-  if (value.is_string()) return utf8::split_code_points(value.get_ref<const std::string&>()).size();
-  raise_type_error("object of type '" + std::string(python_type_name(value)) + "' has no len()");
-}
-
-// value == member for a str or int member (bool is an int in Python).
-bool python_equals(const Json& value, const Json& member) {
-  if (member.is_string()) {
-    return value.is_string() &&
-           value.get_ref<const std::string&>() == member.get_ref<const std::string&>();
-  }
-  const std::int64_t m = member.get<std::int64_t>();
-  switch (value.type()) {
-    case Json::value_t::boolean:
-      return (value.get<bool>() ? 1 : 0) == m;
-    case Json::value_t::number_integer:
-      return value.get<std::int64_t>() == m;
-    case Json::value_t::number_unsigned:
-      return m >= 0 && value.get<std::uint64_t>() == static_cast<std::uint64_t>(m);
-    case Json::value_t::number_float:
-      return value.get<double>() == static_cast<double>(m);
-    default:
-      return false;
-  }
 }
 
 // -1, 0 or 1 for a JSON integer.
@@ -137,7 +106,7 @@ struct EnumType final : ParamType {
 
   bool check(const Json& value) const override {
     if (hashed && (value.is_array() || value.is_object())) {
-      raise_type_error("unhashable type: '" + std::string(python_type_name(value)) + "'");
+      raise_type_error(unhashable_message(value));
     }
     return std::any_of(members.begin(), members.end(),
                        [&](const Json& member) { return python_equals(value, member); });
@@ -179,7 +148,9 @@ struct DictType final : ParamType {
 struct ItemsType final : ParamType {
   std::vector<Ptr> items;
   bool check(const Json& value) const override {
-    if (python_len(value) != items.size()) return false;
+    const auto length = python_len(value);
+    if (!length) raise_type_error(no_len_message(value));
+    if (*length != items.size()) return false;
     if (value.is_array()) {
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (!items[i]->check(value[i])) return false;

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "rapi/api_error.h"
+#include "rapi/python_semantics.h"
 #include "util/text.h"
-#include "util/utf8.h"
 
 namespace rapid::rapi {
 namespace {
@@ -75,40 +75,6 @@ std::vector<std::string> QueryArgs::names() const {
     if (std::find(names.begin(), names.end(), key) == names.end()) names.push_back(key);
   }
   return names;
-}
-
-namespace {}  // namespace
-
-std::optional<std::string> python_int_digits(std::string_view text) {
-  text = strip_unicode(text);
-  std::string digits;
-  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-    if (text.front() == '-') digits += '-';
-    text.remove_prefix(1);
-  }
-  if (text.empty()) return std::nullopt;
-  bool previous_was_digit = false;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const char32_t cp = utf8::decode(text, pos);
-    if (const int digit = utf8::decimal_digit_value(cp); digit >= 0) {
-      digits += static_cast<char>('0' + digit);
-      previous_was_digit = true;
-    } else if (cp == '_' && previous_was_digit && pos < text.size()) {
-      previous_was_digit = false;  // "1__0" and "1_" are rejected
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (!previous_was_digit) return std::nullopt;
-  return digits;
-}
-
-bool parse_python_int(std::string_view text, bool& nonzero) {
-  const auto digits = python_int_digits(text);
-  if (!digits) return false;
-  nonzero = digits->find_first_not_of("-0") != std::string::npos;
-  return true;
 }
 
 bool QueryArgs::flag(std::string_view name, bool absent) const {

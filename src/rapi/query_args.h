@@ -40,12 +40,4 @@ class QueryArgs {
 // Python's unquote_plus(): "+" -> space, %XX decoded, invalid UTF-8 replaced.
 std::string unquote_plus(std::string_view text);
 
-// Python int() acceptance; sets `nonzero`. False when not an integer.
-bool parse_python_int(std::string_view text, bool& nonzero);
-
-// What Python's int() reads in `text`: an optional "-" and ASCII digits
-// (underscores removed, any Unicode decimal digit mapped to ASCII), or
-// nullopt when int() would fail.
-std::optional<std::string> python_int_digits(std::string_view text);
-
 }  // namespace rapid::rapi

@@ -88,4 +88,7 @@ class Resource {
 // The resource table of Ganeti 3.0's RAPI version 2.
 const std::vector<Resource>& resources();
 
+// The tag kind of a tags resource (rlib2's TAG_LEVEL): the URL decides.
+std::string_view tag_kind(const Context& ctx);
+
 }  // namespace rapid::rapi

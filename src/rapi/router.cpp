@@ -18,25 +18,6 @@ bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-std::optional<Method> parse_method(std::string_view name) {
-  if (name == "GET") return Method::get;
-  if (name == "PUT") return Method::put;
-  if (name == "POST") return Method::post;
-  if (name == "DELETE") return Method::del;
-  return std::nullopt;
-}
-
-Resource::Resource(std::string_view pattern, std::string_view id,
-                   std::vector<std::pair<Method, MethodDef>> methods)
-    : pattern_(pattern), id_(id) {
-  for (auto& [method, def] : methods) methods_[static_cast<std::size_t>(method)] = std::move(def);
-}
-
-const MethodDef* Resource::method(Method m) const {
-  const auto& def = methods_[static_cast<std::size_t>(m)];
-  return def ? &*def : nullptr;
-}
-
 Router::Router(const std::vector<Resource>& resources) {
   for (const auto& resource : resources) {
     Route route{&resource, {}};

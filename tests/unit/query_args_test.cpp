@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rapi/api_error.h"
+#include "rapi/python_semantics.h"
 
 namespace rapid::rapi {
 namespace {

@@ -1,0 +1,75 @@
+#include "rapi/answers.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "rapi/api_error.h"
+#include "rapi/luxi_calls.h"
+#include "rapi/python_semantics.h"
+#include "util/pyrepr.h"
+
+namespace rapid::rapi {
+
+namespace asio = boost::asio;
+
+asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
+  const bool bulk = ctx.query.flag("bulk");
+  Json args = list.leading_args;
+  args.push_back(bulk ? field_list(list.bulk_fields) : json_list(list.id_field));
+  for (const auto& arg : list.trailing_args) args.push_back(arg);
+  Json rows = co_await query(ctx, list.method, std::move(args));
+  if (bulk) co_return map_bulk_fields(list.bulk_fields, rows);
+  co_return uri_list(first_column(rows), list.key, list.uri_prefix);
+}
+
+Json first_column(const Json& rows) {
+  Json ids = Json::array();
+  if (!rows.is_array()) throw not_iterable_error(rows);
+  for (const auto& row : rows) ids.push_back(index_or_500(row, 0));
+  return ids;
+}
+
+Json uri_list(Json ids, std::string_view key, std::string_view uri_prefix) {
+  std::vector<Json> sorted(ids.begin(), ids.end());
+  // Python's list.sort(): numbers numerically, strings by code point (UTF-8
+  // byte order is the same).
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Json& a, const Json& b) {
+    if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
+    if (a.is_string() && b.is_string())
+      return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
+    return a.type() < b.type();
+  });
+  Json list = Json::array();
+  for (auto& id : sorted) {
+    Json entry = Json::object();
+    entry[std::string(key)] = id;
+    entry["uri"] = std::string(uri_prefix) + python_str(id);
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+Json map_fields(std::span<const std::string_view> fields, const Json& row) {
+  if (!row.is_array() || row.size() != fields.size()) {
+    throw ApiError(500, "Names and data must have the same length");
+  }
+  Json object = Json::object();
+  for (std::size_t i = 0; i < fields.size(); ++i) object[std::string(fields[i])] = row[i];
+  return object;
+}
+
+Json map_bulk_fields(std::span<const std::string_view> fields, const Json& rows) {
+  if (!rows.is_array()) throw not_iterable_error(rows);
+  Json list = Json::array();
+  for (const auto& row : rows) list.push_back(map_fields(fields, row));
+  return list;
+}
+
+Json field_list(std::span<const std::string_view> fields) {
+  Json list = Json::array();
+  for (auto field : fields) list.push_back(field);
+  return list;
+}
+
+}  // namespace rapid::rapi

@@ -1,0 +1,43 @@
+#pragma once
+// The shapes of the handlers' answers: list resources (URI lists or bulk
+// objects) and single objects built from luxid's rows and field lists.
+
+#include <boost/asio/awaitable.hpp>
+#include <span>
+#include <string_view>
+
+#include "rapi/resource.h"
+#include "util/json.h"
+
+namespace rapid::rapi {
+
+// A list resource: LUXI `method` with arguments leading + [fields] +
+// trailing; with bulk=1 every object with `bulk_fields`, else entries
+// {"<key>": id, "uri": "<prefix><id>"} built from the `id_field` column.
+struct ListQuery {
+  std::string_view method;
+  Json leading_args;
+  Json trailing_args;
+  std::span<const std::string_view> bulk_fields;
+  std::string_view id_field;
+  std::string_view key;
+  std::string_view uri_prefix;
+};
+boost::asio::awaitable<Json> list_resource(Context& ctx, ListQuery list);
+
+// [{"<key>": id, "uri": "<prefix><id>"}...] sorted by id (as strings, or
+// numerically for job ids): baserlib.BuildUriList.
+Json uri_list(Json ids, std::string_view key, std::string_view uri_prefix);
+
+// The first column of each row.
+Json first_column(const Json& rows);
+
+// {field: value...} for one row; 500 when the lengths differ
+// (baserlib.MapFields).
+Json map_fields(std::span<const std::string_view> fields, const Json& row);
+Json map_bulk_fields(std::span<const std::string_view> fields, const Json& rows);
+
+// The fields as a JSON array.
+Json field_list(std::span<const std::string_view> fields);
+
+}  // namespace rapid::rapi
