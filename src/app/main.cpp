@@ -1,27 +1,47 @@
-// rapid: wires the HTTP server to the RAPI handler, the users file and the
-// LUXI client; handles the command line, logging and signals.
+// rapid: the process around app::Rapid: the command line, the checks before
+// start-up, daemonizing, the PID file, logging and signals.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <thread>
 
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "app/options.h"
-#include "auth/user_store.h"
-#include "auth/users_watcher.h"
-#include "http/server.h"
-#include "luxi/client.h"
-#include "rapi/rapi_handler.h"
-#include "app/version.h"
+#include "app/rapid.h"
 #include "app/signals.h"
 #include "app/startup_checks.h"
+#include "app/version.h"
 
 namespace {
 namespace asio = boost::asio;
 using namespace rapid;
+
+app::RapidConfig rapid_config(const app::Options& options, const std::string& bind_address) {
+  app::RapidConfig config;
+  config.server.bind_address = bind_address;
+  config.server.port = options.port;
+  config.server.tls = {
+      .enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
+  config.server.limits = options.limits;
+  config.server.server_header = std::string("Ganeti ") + kGanetiVersion;
+  config.rapi.require_authentication = options.require_authentication;
+  config.luxi.socket_path = options.luxi_socket;
+  config.luxi.call_timeout = options.luxi_timeout;
+  config.luxi.max_connections = options.luxi_connections;
+  config.users_file = options.users_file;
+  config.threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  config.shutdown_timeout = options.shutdown_timeout;
+  config.access_log = [](const http::Request& request, int status) {
+    SPDLOG_INFO("{} {} {} {} {}", request.peer, request.method, request.target,
+                http::version_string(request.version), status);
+  };
+  return config;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,79 +73,24 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   app::SignalHandling signals(io);  // before anything can take long
-  auth::UserStore users(options.users_file);
-  auth::UsersFileWatcher watcher(io.get_executor(), users);
-  // Watch first, then read: no change can fall between the two.
-  watcher.start();
-  users.reload();
-
-  luxi::ClientConfig luxi_config;
-  luxi_config.socket_path = options.luxi_socket;
-  luxi_config.call_timeout = options.luxi_timeout;
-  luxi_config.max_connections = options.luxi_connections;
-  luxi::Client luxi(io.get_executor(), luxi_config);
-  rapi::RapiHandler handler({.require_authentication = options.require_authentication}, users,
-                            luxi);
-
-  http::ServerConfig server_config;
-  server_config.bind_address = bind_address;
-  server_config.port = options.port;
-  server_config.tls = {
-      .enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
-  server_config.limits = options.limits;
-  server_config.server_header = std::string("Ganeti ") + kGanetiVersion;
-  const auto access_log = [](const http::Request& request, int status) {
-    SPDLOG_INFO("{} {} {} {} {}", request.peer, request.method, request.target,
-                http::version_string(request.version), status);
-  };
-  std::unique_ptr<http::Server> server;
+  app::Rapid rapid(io, rapid_config(options, bind_address));
   try {
-    server = std::make_unique<http::Server>(io.get_executor(), server_config, handler, access_log);
+    rapid.start();
   } catch (const std::exception& e) {
     const std::string message = "Cannot serve on " + bind_address + " port " +
                                 std::to_string(options.port) + ": " + e.what();
     SPDLOG_ERROR("{}", message);
     daemonizer.fail(app::kExitFailure, message);
   }
-  server->start();
-  SPDLOG_INFO("Listening on {} port {} ({})", bind_address, server->port(),
-              options.ssl ? "HTTPS" : "HTTP");
-
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded
   // by --shutdown-timeout); a second signal stops at once. SIGHUP: reopen
   // the log file and re-read the users file.
-  asio::steady_timer shutdown_timer(io);
-  const auto stop_now = [&] {
-    server->abort();
-    io.stop();
-  };
-  signals.start({.reload =
-                     [&] {
-                       app::reopen_log_file();  // first: the lines below go to the new file
-                       SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
-                       users.reload();
-                     },
-                 .shut_down =
-                     [&] {
-                       watcher.stop();
-                       server->shutdown([&io] { io.stop(); });
-                       shutdown_timer.expires_after(options.shutdown_timeout);
-                       shutdown_timer.async_wait([&](const boost::system::error_code& ec) {
-                         if (ec) return;
-                         SPDLOG_WARN(
-                             "Requests still running after the shutdown timeout: closing them");
-                         stop_now();
-                       });
-                     },
-                 .stop_now = stop_now});
+  signals.start({.reload = [&] { rapid.reload(); },
+                 .shut_down = [&] { rapid.shut_down(); },
+                 .stop_now = [&] { rapid.stop_now(); }});
 
   daemonizer.ready();
-  const unsigned thread_count =
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < thread_count; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& thread : threads) thread.join();
+  rapid.run();
   SPDLOG_INFO("ganeti-rapi daemon shutdown");
   return app::kExitSuccess;
 }

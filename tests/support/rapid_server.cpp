@@ -6,17 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-#include "auth/user_store.h"
-#include "auth/users_watcher.h"
-#include "luxi/client.h"
-#include "rapi/rapi_handler.h"
+#include "app/rapid.h"
 
 namespace rapid::testing {
 
@@ -25,44 +21,54 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   users_file_ = dir_ + "/users";
   write_users(options_.users);
   fake_ = std::make_unique<FakeLuxi>(dir_ + "/luxi.sock", options_.luxi_backlog);
-  users_ = std::make_unique<auth::UserStore>(users_file_);
-  users_->reload();
-  watcher_ = std::make_unique<auth::UsersFileWatcher>(io_.get_executor(), *users_);
-  watcher_->start();
-  luxi::ClientConfig luxi_config;
-  luxi_config.socket_path = fake_->socket_path();
-  luxi_config.call_timeout = options_.luxi_timeout;
-  luxi_config.max_connections = options_.luxi_connections;
-  client_ = std::make_unique<luxi::Client>(io_.get_executor(), luxi_config);
-  handler_ = std::make_unique<rapi::RapiHandler>(
-      rapi::RapiOptions{.require_authentication = options_.require_authentication}, *users_,
-      *client_);
-  http::ServerConfig config;
-  config.bind_address = "127.0.0.1";
-  config.port = 0;
-  config.tls.enabled = options_.tls;
-  if (options_.tls) config.tls.key_file = config.tls.cert_file = make_test_certificate(dir_);
-  config.limits = options_.limits;
-  config.server_header = "Ganeti 3.0.2";
-  server_ = std::make_unique<http::Server>(
-      io_.get_executor(), config, *handler_, [this](const http::Request& request, int status) {
-        std::lock_guard lock(access_log_mutex_);
-        access_log_.push_back(request.method + " " + request.target + " " + std::to_string(status));
-      });
-  port_ = server_->port();
-  server_->start();
-  for (unsigned i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  app::RapidConfig config;
+  config.server.bind_address = "127.0.0.1";
+  config.server.port = 0;
+  config.server.tls.enabled = options_.tls;
+  if (options_.tls) {
+    config.server.tls.key_file = config.server.tls.cert_file = make_test_certificate(dir_);
+  }
+  config.server.limits = options_.limits;
+  config.server.server_header = "Ganeti 3.0.2";
+  config.rapi.require_authentication = options_.require_authentication;
+  config.luxi.socket_path = fake_->socket_path();
+  config.luxi.call_timeout = options_.luxi_timeout;
+  config.luxi.max_connections = options_.luxi_connections;
+  config.users_file = users_file_;
+  config.threads = options_.threads;
+  config.shutdown_timeout = options_.shutdown_timeout;
+  config.access_log = [this](const http::Request& request, int status) {
+    std::lock_guard lock(access_log_mutex_);
+    access_log_.push_back(request.method + " " + request.target + " " + std::to_string(status));
+  };
+  rapid_ = std::make_unique<app::Rapid>(io_, std::move(config));
+  rapid_->start();
+  port_ = rapid_->port();
+  runner_ = std::thread([this] { rapid_->run(); });
 }
 
 RapidServer::~RapidServer() {
-  server_->abort();
-  watcher_->stop();
-  io_.stop();
-  for (auto& thread : threads_) thread.join();
+  shut_down();
   fake_->stop();
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
+
+void RapidServer::shut_down() {
+  if (!runner_.joinable()) return;  // stopped already
+  rapid_->shut_down();
+  runner_.join();
+}
+
+void RapidServer::stop_now() {
+  if (!runner_.joinable()) return;
+  rapid_->stop_now();
+  runner_.join();
+}
+
+http::Server& RapidServer::server() { return rapid_->server(); }
+
+luxi::Client& RapidServer::luxi_client() { return rapid_->luxi(); }
 
 std::optional<HttpResponse> RapidServer::request(const std::string& method,
                                                  const std::string& target,

@@ -1,8 +1,8 @@
 #pragma once
-// rapid assembled in-process exactly as main() does (users file with its
-// watcher, LUXI client, RAPI handler, HTTP server on a free loopback port),
-// but talking to a FakeLuxi peer. Also: the rapid binary as a child
-// process, for tests of signals and start-up.
+// rapid in-process: the daemon main() runs (app::Rapid: users file with its
+// watcher, LUXI client, RAPI handler, HTTP server) on a free loopback port,
+// talking to a FakeLuxi peer. Also: the rapid binary as a child process, for
+// tests of signals and start-up.
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -12,19 +12,15 @@
 #include <thread>
 #include <vector>
 
+#include "http/server.h"
 #include "support/fake_luxi.h"
 #include "support/http_client.h"
-#include "http/server.h"
 
-namespace rapid::auth {
-class UserStore;
-class UsersFileWatcher;
-}  // namespace rapid::auth
+namespace rapid::app {
+class Rapid;
+}
 namespace rapid::luxi {
 class Client;
-}
-namespace rapid::rapi {
-class RapiHandler;
 }
 
 namespace rapid::testing {
@@ -44,11 +40,14 @@ struct RapidServerOptions {
   std::size_t luxi_connections = 8;
   int luxi_backlog = 64;  // the fake luxid's listen backlog
   unsigned threads = 2;
+  // Short: a request a test leaves hanging must not hold up the next test.
+  std::chrono::milliseconds shutdown_timeout{2'000};
 };
 
 class RapidServer {
  public:
   explicit RapidServer(RapidServerOptions options = {});
+  // shut_down(), unless the server has stopped already.
   ~RapidServer();
 
   std::uint16_t port() const { return port_; }
@@ -56,8 +55,8 @@ class RapidServer {
   FakeLuxi& luxi() { return *fake_; }
   const std::string& directory() const { return dir_; }
   const std::string& users_file() const { return users_file_; }
-  http::Server& server() { return *server_; }
-  luxi::Client& luxi_client() { return *client_; }
+  http::Server& server();
+  luxi::Client& luxi_client();
   // A copy: the server's threads append to it.
   std::vector<std::string> access_log() const;
 
@@ -72,18 +71,20 @@ class RapidServer {
 
   void write_users(const std::string& contents);
 
+  // What SIGTERM does to the daemon: requests in flight are answered, for
+  // at most shutdown_timeout; returns once the server has stopped.
+  void shut_down();
+  // What a second SIGTERM does: every connection closes now.
+  void stop_now();
+
  private:
   RapidServerOptions options_;
   std::string dir_;
   std::string users_file_;
   std::unique_ptr<FakeLuxi> fake_;
   boost::asio::io_context io_;
-  std::unique_ptr<auth::UserStore> users_;
-  std::unique_ptr<auth::UsersFileWatcher> watcher_;
-  std::unique_ptr<luxi::Client> client_;
-  std::unique_ptr<rapi::RapiHandler> handler_;
-  std::unique_ptr<http::Server> server_;
-  std::vector<std::thread> threads_;
+  std::unique_ptr<app::Rapid> rapid_;
+  std::thread runner_;  // app::Rapid::run(), with options.threads io threads
   mutable std::mutex access_log_mutex_;
   std::vector<std::string> access_log_;
   std::uint16_t port_ = 0;

@@ -1,0 +1,65 @@
+#include "app/rapid.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "app/logging.h"
+
+namespace rapid::app {
+
+Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
+    : io_(io),
+      config_(std::move(config)),
+      users_(config_.users_file),
+      watcher_(io.get_executor(), users_),
+      luxi_(io.get_executor(), config_.luxi),
+      handler_(config_.rapi, users_, luxi_),
+      shutdown_timer_(io) {}
+
+void Rapid::start() {
+  // Watch first, then read: no change can fall between the two.
+  watcher_.start();
+  users_.reload();
+  server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
+  server_->start();
+  SPDLOG_INFO("Listening on {} port {} ({})", config_.server.bind_address, server_->port(),
+              config_.server.tls.enabled ? "HTTPS" : "HTTP");
+  // Ready: sd_notify(READY=1) goes here.
+}
+
+void Rapid::run() {
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < std::max(1u, config_.threads); ++i) {
+    threads.emplace_back([this] { io_.run(); });
+  }
+  io_.run();
+  for (auto& thread : threads) thread.join();
+}
+
+void Rapid::reload() {
+  reopen_log_file();  // first: the lines below go to the new file
+  SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
+  users_.reload();
+}
+
+void Rapid::shut_down() {
+  if (shutting_down_.exchange(true)) return;
+  watcher_.stop();
+  server_->shutdown([this] { io_.stop(); });
+  shutdown_timer_.expires_after(config_.shutdown_timeout);
+  shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    SPDLOG_WARN("Requests still running after the shutdown timeout: closing them");
+    stop_now();
+  });
+}
+
+void Rapid::stop_now() {
+  server_->abort();
+  io_.stop();
+}
+
+}  // namespace rapid::app

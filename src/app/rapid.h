@@ -1,0 +1,82 @@
+#pragma once
+// The daemon's parts wired together: users file and its watcher, LUXI
+// client, RAPI handler, HTTP server; the reload and shutdown actions. Used
+// by main() and, in-process, by the tests (tests/support/rapid_server.h), so
+// both run the same start-up and shutdown order. Process concerns (options,
+// daemonizing, PID file, logging set-up, signals) stay with the caller.
+//
+// Start-up (start()):
+//   1. watch the users file, then read it (no change can fall between);
+//   2. bind the listening socket (throws when it cannot), start accepting;
+//   3. ready (sd_notify(READY=1) will go here).
+// Shutdown (shut_down()):
+//   1. stop watching the users file;
+//   2. stop accepting, close idle connections, let requests in flight finish;
+//   3. once no connection is left, stop the io_context; after
+//      shutdown_timeout, stop_now() instead.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "auth/user_store.h"
+#include "auth/users_watcher.h"
+#include "http/server.h"
+#include "luxi/client.h"
+#include "rapi/rapi_handler.h"
+
+namespace rapid::app {
+
+struct RapidConfig {
+  http::ServerConfig server;  // address, port, TLS, limits, Server header
+  rapi::RapiOptions rapi;     // --require-authentication
+  luxi::ClientConfig luxi;    // socket, call timeout, connections
+  std::string users_file;
+  unsigned threads = 1;  // io threads run() uses, the caller's included
+  std::chrono::milliseconds shutdown_timeout{30'000};
+  http::AccessLogFn access_log;
+};
+
+class Rapid {
+ public:
+  // Builds the parts; nothing is read, bound or started yet. The caller
+  // owns `io` so that it can register signals on it first.
+  Rapid(boost::asio::io_context& io, RapidConfig config);
+  Rapid(const Rapid&) = delete;
+  Rapid& operator=(const Rapid&) = delete;
+
+  // The start-up sequence above. Throws std::system_error when the address
+  // cannot be bound and std::runtime_error on unusable TLS files.
+  void start();
+  // Runs the io_context on `threads` threads until it stops.
+  void run();
+
+  // The actions of the signals (callable from any thread, after start()).
+  // SIGHUP: reopen the log file, then re-read the users file.
+  void reload();
+  // First SIGTERM/SIGINT: graceful, bounded by shutdown_timeout.
+  void shut_down();
+  // Second SIGTERM/SIGINT: close every connection and stop.
+  void stop_now();
+
+  std::uint16_t port() const { return server_->port(); }
+  http::Server& server() { return *server_; }
+  luxi::Client& luxi() { return luxi_; }
+
+ private:
+  boost::asio::io_context& io_;
+  RapidConfig config_;
+  auth::UserStore users_;
+  auth::UsersFileWatcher watcher_;
+  luxi::Client luxi_;
+  rapi::RapiHandler handler_;
+  std::optional<http::Server> server_;  // bound in start()
+  boost::asio::steady_timer shutdown_timer_;
+  std::atomic<bool> shutting_down_ = false;
+};
+
+}  // namespace rapid::app
