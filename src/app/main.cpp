@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <csignal>
+#include <iostream>
 #include <thread>
 
 #include "app/daemon.h"
@@ -14,6 +15,7 @@
 #include "app/signals.h"
 #include "app/startup_checks.h"
 #include "app/version.h"
+#include "rapi/opcode.h"
 
 namespace {
 namespace asio = boost::asio;
@@ -48,6 +50,15 @@ int main(int argc, char** argv) {
   const auto outcome = app::parse_options(argc, argv);
   if (const int* exit_code = std::get_if<int>(&outcome)) return *exit_code;
   app::Options options = std::get<app::Options>(outcome);
+
+  // A malformed opcode table is a build fault: refuse to start rather than
+  // fail the first request that needs it.
+  try {
+    rapi::validate_opcode_table();
+  } catch (const rapi::OpcodeTableError& e) {
+    std::cerr << "rapid: " << e.what() << "\n";
+    return app::kExitFailure;
+  }
 
   // Checks ganeti-rapi makes before it detaches.
   std::string bind_address;

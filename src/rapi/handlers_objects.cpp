@@ -73,6 +73,13 @@ const std::vector<std::string_view> kNetworkFields = {
 
 namespace {
 
+// luxid's one-letter node roles and rlib2's names for them (_NR_MAP in lib/rapi/rlib2.py).
+constexpr std::pair<const char*, const char*> kNodeRoles[] = {{"M", "master"},
+                                                              {"C", "master-candidate"},
+                                                              {"D", "drained"},
+                                                              {"O", "offline"},
+                                                              {"R", "regular"}};
+
 // Old clients read beparams.memory; Ganeti keeps it as a copy of maxmem.
 Json& add_memory_alias(Json& instance) {
   Json& beparams = instance["beparams"];
@@ -194,12 +201,7 @@ Awaitable get_node_role(Context& ctx) {
   Json rows =
       co_await query(ctx, "QueryNodes", json_list(json_list(ctx.item(0)), json_list("role"), lock));
   const Json& role = index_or_500(index_or_500(rows, 0), 0);
-  static const std::pair<const char*, const char*> kRoles[] = {{"M", "master"},
-                                                               {"C", "master-candidate"},
-                                                               {"D", "drained"},
-                                                               {"O", "offline"},
-                                                               {"R", "regular"}};
-  for (const auto& [letter, word] : kRoles) {
+  for (const auto& [letter, word] : kNodeRoles) {
     if (role == letter) co_return word;
   }
   throw ApiError(500, python_repr(role));  // KeyError
