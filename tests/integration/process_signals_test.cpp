@@ -21,6 +21,25 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
+// The rapid binary with one GET /2/info in flight, which luxid answers
+// after `delay`.
+struct InfoInFlight {
+  InfoInFlight(Sandbox& box, std::chrono::milliseconds delay)
+      : rapid(box.dir, box.args()), client("127.0.0.1", rapid.port(), false) {
+    box.luxi.on_request([delay](const LuxiRequest& request) {
+      LuxiReply reply = LuxiReply::success(Json::object());
+      if (request.method == "QueryClusterInfo") reply.delay = delay;
+      return reply;
+    });
+    EXPECT_TRUE(rapid.wait_ready());
+    EXPECT_TRUE(client.connect());
+    EXPECT_TRUE(client.send(HttpClient::build_request("GET", "/2/info")));
+    EXPECT_TRUE(eventually([&] { return !box.luxi.requests("QueryClusterInfo").empty(); }, 2s));
+  }
+  RapidProcess rapid;
+  HttpClient client;
+};
+
 TEST(Process, SighupReReadsTheUsersFile) {
   Sandbox box;
   // The users file is a symlink into a subdirectory the watcher does not
@@ -77,17 +96,9 @@ TEST(Process, SighupReopensTheLogFile) {
 
 TEST(Process, SigtermLetsTheRequestInFlightFinish) {
   Sandbox box;
-  box.luxi.on_request([](const LuxiRequest& request) {
-    LuxiReply reply = LuxiReply::success(Json::object());
-    if (request.method == "QueryClusterInfo") reply.delay = 1000ms;
-    return reply;
-  });
-  RapidProcess rapid(box.dir, box.args());
-  ASSERT_TRUE(rapid.wait_ready());
-  HttpClient client("127.0.0.1", rapid.port(), false);
-  ASSERT_TRUE(client.connect());
-  ASSERT_TRUE(client.send(HttpClient::build_request("GET", "/2/info")));
-  ASSERT_TRUE(eventually([&] { return !box.luxi.requests("QueryClusterInfo").empty(); }, 2s));
+  InfoInFlight in_flight(box, 1000ms);
+  auto& [rapid, client] = in_flight;
+  ASSERT_FALSE(HasFailure());
   const auto signalled = Clock::now();
   rapid.signal(SIGTERM);
   // New connections are refused from now on.
@@ -129,17 +140,9 @@ TEST(Process, IdleConnectionsDoNotDelayShutdown) {
 
 TEST(Process, SecondSigtermStopsAtOnce) {
   Sandbox box;
-  box.luxi.on_request([](const LuxiRequest& request) {
-    LuxiReply reply = LuxiReply::success(Json::object());
-    if (request.method == "QueryClusterInfo") reply.delay = 1500ms;
-    return reply;
-  });
-  RapidProcess rapid(box.dir, box.args());
-  ASSERT_TRUE(rapid.wait_ready());
-  HttpClient client("127.0.0.1", rapid.port(), false);
-  ASSERT_TRUE(client.connect());
-  ASSERT_TRUE(client.send(HttpClient::build_request("GET", "/2/info")));
-  ASSERT_TRUE(eventually([&] { return !box.luxi.requests("QueryClusterInfo").empty(); }, 2s));
+  InfoInFlight in_flight(box, 1500ms);
+  auto& [rapid, client] = in_flight;
+  ASSERT_FALSE(HasFailure());
   rapid.signal(SIGTERM);
   std::this_thread::sleep_for(100ms);
   EXPECT_FALSE(rapid.wait_exit(0ms).has_value());  // still waiting for the request
