@@ -345,6 +345,8 @@ def render(common, opcodes):
     out.append("//   python3 scripts/gen-opcode-table.py")
     out.append("// Cross-checked against the real Ganeti classes by "
                "tests/e2e/check_opcode_table.py.")
+    # The generator's layout is the one the test compares against.
+    out.append("// clang-format off")
     out.append("")
     out.append('#include "rapi/opcode_table.h"')
     out.append("")

@@ -29,6 +29,8 @@ struct ServerConfig {
 };
 
 // One line per answered request: "<peer> <METHOD> <target> <version> <status>".
+// The Request it gets carries the start line and the peer only (the rest
+// was moved into the handler).
 using AccessLogFn = std::function<void(const Request&, int status)>;
 
 class Server {

@@ -27,8 +27,7 @@ Json filter_arguments(const Context& ctx, Json uuid) {
     auto it = body->find(name);
     if (it == body->end()) return fallback;
     if (!ok(*it)) {
-      throw bad_request("'" + std::string(name) + "' parameter: Type is '" +
-                        std::string(python_type_name(*it)) + "', but '" + type + "' is expected");
+      throw wrong_type_error("'" + std::string(name) + "' parameter", *it, type);
     }
     return *it;
   };

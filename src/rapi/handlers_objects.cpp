@@ -156,8 +156,7 @@ static Json reinstall_job(Context& ctx) {
   const Json os = params.value("os", Json());
   const Json start = params.value("start", Json(true));
   if (!start.is_boolean()) {
-    throw bad_request("'start' parameter: Type is '" + std::string(python_type_name(start)) +
-                      "', but 'bool' is expected");
+    throw wrong_type_error("'start' parameter", start, "bool");
   }
   const Json osparams = params.value("osparams", Json());
   const std::string& name = ctx.item(0);

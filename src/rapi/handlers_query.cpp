@@ -7,7 +7,6 @@
 #include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 #include "util/text.h"
-#include "util/utf8.h"
 
 namespace rapid::rapi {
 
@@ -82,9 +81,7 @@ Awaitable get_query(Context& ctx) {
 Awaitable put_query(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_object()) {
-    throw bad_request("Body contents: Type is '" +
-                      std::string(python_type_name(body ? *body : Json())) +
-                      "', but 'dict' is expected");
+    throw wrong_type_error("Body contents", body ? *body : Json(), "dict");
   }
   Json fields = body->contains("fields") ? (*body)["fields"] : fields_from_query(ctx);
   Json filter = body->value("qfilter", Json());

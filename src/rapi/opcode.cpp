@@ -9,6 +9,7 @@
 #include "rapi/api_error.h"
 #include "rapi/opcode_table.h"
 #include "rapi/param_types.h"
+#include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 
 // baserlib.FillOpcode + BaseOpCode.__init__/Validate/__getstate__ over the
@@ -161,8 +162,7 @@ Json fill_opcode(std::string_view op_id, const Json* body, const Json& static_pa
   Json params = Json::object();
   if (body != nullptr && !body->is_null()) {  // JSON null is Python None
     if (!body->is_object()) {
-      throw ApiError(400, "Body contents: Type is '" + std::string(python_type_name(*body)) +
-                              "', but 'dict' is expected");
+      throw wrong_type_error("Body contents", *body, "dict");
     }
     params = *body;
   }

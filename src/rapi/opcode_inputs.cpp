@@ -61,9 +61,7 @@ OpcodeInput tags_input(Context& ctx) {
 OpcodeInput instance_create_input(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_object()) {
-    throw bad_request("Body contents: Type is '" +
-                      std::string(python_type_name(body ? *body : Json())) +
-                      "', but 'dict' is expected");
+    throw wrong_type_error("Body contents", body ? *body : Json(), "dict");
   }
   const Json version = body->value("__version__", Json(0));
   if (python_equals_int(version, 0)) {
@@ -228,9 +226,7 @@ OpcodeInput node_powercycle_input(Context& ctx) {
 OpcodeInput node_role_input(Context& ctx) {
   const Json* body = ctx.body_or_null();
   if (!body || !body->is_string()) {
-    throw bad_request("Body contents: Type is '" +
-                      std::string(python_type_name(body ? *body : Json())) +
-                      "', but 'str' is expected");
+    throw wrong_type_error("Body contents", body ? *body : Json(), "str");
   }
   const std::string& role = body->get_ref<const std::string&>();
   Json candidate, offline, drained;

@@ -3,6 +3,7 @@
 // reference). To regenerate, from the repository root:
 //   python3 scripts/gen-opcode-table.py
 // Cross-checked against the real Ganeti classes by tests/e2e/check_opcode_table.py.
+// clang-format off
 
 #include "rapi/opcode_table.h"
 

@@ -166,4 +166,11 @@ ApiError contains_error(const Json& value) {
 
 ApiError key_error(std::string_view key) { return ApiError(500, python_str_repr(key)); }
 
+ApiError wrong_type_error(std::string_view description, const Json& value,
+                          std::string_view expected) {
+  return bad_request(std::string(description) + ": Type is '" +
+                     std::string(python_type_name(value)) + "', but '" + std::string(expected) +
+                     "' is expected");
+}
+
 }  // namespace rapid::rapi

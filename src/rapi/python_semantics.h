@@ -73,4 +73,9 @@ ApiError not_iterable_error(const Json& value);  // for x in value
 ApiError contains_error(const Json& value);      // "x" in value
 ApiError key_error(std::string_view key);
 
+// baserlib.CheckType's 400 for a value of the wrong type:
+// "<description>: Type is '<type>', but '<expected>' is expected".
+ApiError wrong_type_error(std::string_view description, const Json& value,
+                          std::string_view expected);
+
 }  // namespace rapid::rapi

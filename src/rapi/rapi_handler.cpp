@@ -2,13 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rapi/error_mapping.h"
-#include "rapi/handlers.h"
-#include "rapi/private_params.h"
 #include "auth/basic.h"
 #include "auth/user_store.h"
 #include "http/status.h"
 #include "luxi/client.h"
+#include "rapi/error_mapping.h"
+#include "rapi/handlers.h"
+#include "rapi/private_params.h"
 #include "util/text.h"
 
 namespace rapid::rapi {
