@@ -26,7 +26,7 @@ work=$(mktemp -d /tmp/rapid-bench-XXXXXX)
 auth="Authorization: Basic $(printf %s admin:adminpass | base64)"
 scripts/ganeti-sandbox status >/dev/null || { echo "sandbox not up: scripts/ganeti-sandbox up" >&2; exit 1; }
 
-scripts/ganeti-sandbox uts "$rapid" -f --require-authentication -b 127.0.0.1 -p "$port" \
+scripts/ganeti-sandbox uts "$rapid" -f --no-user-check --require-authentication -b 127.0.0.1 -p "$port" \
   --pid-file "$work/rapid.pid" --log-file "$work/rapid.log" 2>/dev/null &
 rapid_pid=$!
 trap 'kill $rapid_pid 2>/dev/null; wait $rapid_pid 2>/dev/null; rm -rf "$work"' EXIT

@@ -2,16 +2,20 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <pwd.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
+#include <vector>
 
 namespace rapid::app {
 
@@ -75,22 +79,31 @@ void Daemonizer::fail(int exit_code, const std::string& message) {
 }
 
 PidFile::PidFile(std::string path) : path_(std::move(path)) {
-  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     throw std::runtime_error("Error while opening PID file " + path_ + ": " + std::strerror(errno));
   }
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  if (fcntl(fd_, F_SETLK, &lock) != 0) {
-    const std::string reason = std::strerror(errno);
+  if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    std::string message = "Error while locking PID file:\n";
+    if (error == EWOULDBLOCK) {
+      message += "PID file '" + path_ + "' is already locked by another process";
+      char text[101] = {};
+      if (pread(fd_, text, sizeof text - 1, 0) > 0 && std::atol(text) > 0) {
+        message += ", PID read from file is " + std::to_string(std::atol(text));
+      }
+    } else {
+      message += path_ + ": " + std::strerror(error);
+    }
     close(fd_);
     fd_ = -1;
-    throw std::runtime_error("Error while locking PID file " + path_ + ": " + reason);
+    throw std::runtime_error(message);
   }
+  // Truncating is safe now that the file is ours (the original only
+  // overwrites, leaving the tail of a longer stale PID).
   const std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd_, 0) != 0 ||
-      write(fd_, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
+      pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     throw std::runtime_error("Error while writing PID file " + path_ + ": " + std::strerror(errno));
   }
 }
@@ -99,6 +112,23 @@ PidFile::~PidFile() {
   if (fd_ < 0) return;
   unlink(path_.c_str());
   close(fd_);
+}
+
+std::string check_daemon_user(const std::string& user) {
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  const int error = getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (!found) {
+    // The original stops with a traceback (ConfigurationError "User ... not found").
+    return "User '" + user + "' not found" +
+           (error ? std::string(" (") + std::strerror(error) + ")" : "") +
+           ": ganeti-rapi runs as that user only (--no-user-check skips this check)";
+  }
+  const uid_t running = getuid();
+  if (running == found->pw_uid) return {};
+  return "ganeti-rapi started using wrong user ID (" + std::to_string(running) + "), expected " +
+         std::to_string(found->pw_uid);
 }
 
 MasterStatus check_master(const std::string& ssconf_dir, std::string& detail) {

@@ -1,6 +1,6 @@
 #pragma once
 // Process plumbing of a Ganeti daemon: detaching, the locked PID file, the
-// master check, file descriptor limits.
+// user and master checks, file descriptor limits.
 
 #include <string>
 
@@ -26,8 +26,10 @@ class Daemonizer {
   int pipe_fd_ = -1;
 };
 
-// Creates and write-locks the PID file; throws std::runtime_error
-// ("Error while locking PID file ...") when another process holds it.
+// Creates the PID file and locks it as Ganeti's utils.WritePidFile does
+// (flock, so Ganeti's ReadLockedPidFile sees it held), then writes the PID;
+// removes it when destroyed. Throws std::runtime_error ("Error while locking
+// PID file: ...", the original's text) when another process holds it.
 class PidFile {
  public:
   explicit PidFile(std::string path);
@@ -39,6 +41,11 @@ class PidFile {
   std::string path_;
   int fd_ = -1;
 };
+
+// "" when the process runs as `user` (lib/daemon.py _VerifyDaemonUser), else
+// what to exit with: "ganeti-rapi started using wrong user ID (0), expected
+// 106", or that the user does not exist.
+std::string check_daemon_user(const std::string& user = "gnt-rapi");
 
 enum class MasterStatus { master, not_master, no_configuration };
 

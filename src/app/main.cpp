@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     const std::string message = "Cannot serve on " + bind_address + " port " +
                                 std::to_string(options.port) + ": " + e.what();
     SPDLOG_ERROR("{}", message);
+    pid_file.reset();  // removed on every exit after it was written, as the original does
     daemonizer.fail(app::kExitFailure, message);
   }
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded

@@ -1,19 +1,40 @@
 #include "app/options.h"
 
 #include <netdb.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <limits>
+#include <type_traits>
 
+#include "app/config_file.h"
+#include "app/optparse.h"
+#include "app/startup_checks.h"
 #include "app/version.h"
+#include "util/pyrepr.h"
 
 namespace rapid::app {
 namespace {
 
-// Exit codes of ganeti-rapi: optparse usage errors exit 2, the daemon's own
-// checks 1.
+// Exit code of optparse's usage errors.
 constexpr int kExitUsage = 2;
-constexpr int kExitFailure = 1;
+constexpr const char* kUsage = "ganeti-rapi [-f] [-d] [-p port] [-b ADDRESS] [-i INTERFACE]";
+
+// Converts and stores one value ("" for a flag on the command line, "true"
+// or "false" from the config file); returns "" or the text after
+// "option --name: ".
+using Store = std::function<std::string(Options&, std::string_view)>;
+
+struct Spec {
+  optparse::Option option;
+  Store store;
+  Where where;
+};
 
 std::uint16_t default_port() {
   // Like Ganeti: /etc/services may name another port for "ganeti-rapi".
@@ -23,122 +44,289 @@ std::uint16_t default_port() {
   return 5080;
 }
 
-void add_duration(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
-                  const std::string& help) {
-  app.add_option_function<double>(
-         name,
-         [&target](double seconds) {
-           target = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-         },
-         help + " (seconds, default " + std::to_string(target.count() / 1000) + ")")
-      ->check(CLI::PositiveNumber);
+// optparse's HelpFormatter width source: $COLUMNS, the terminal, else 80.
+std::size_t terminal_columns() {
+  if (const char* columns = std::getenv("COLUMNS")) {
+    long long value = 0;
+    if (optparse::python_int(columns, 10, value) == optparse::IntStatus::ok && value > 0) {
+      return static_cast<std::size_t>(value);
+    }
+  }
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+std::string repr(std::string_view value) { return python_str_repr(value); }
+
+template <typename Access>
+Store string_value(Access access) {
+  return [access](Options& o, std::string_view value) {
+    access(o) = std::string(value);
+    return std::string();
+  };
+}
+
+// A flag sets `access(o)` to `when_given`; the config file may also say false.
+template <typename Access>
+Store flag(Access access, bool when_given) {
+  return [access, when_given](Options& o, std::string_view value) {
+    if (value.empty() || value == "true") {
+      access(o) = when_given;
+    } else if (value == "false") {
+      access(o) = !when_given;
+    } else {
+      return "invalid boolean value: " + repr(value);
+    }
+    return std::string();
+  };
+}
+
+template <typename Access>
+Store integer(Access access, long long min, long long max) {
+  return [access, min, max](Options& o, std::string_view value) {
+    long long number = 0;
+    const auto status = optparse::parse_int(value, number);
+    if (status == optparse::IntStatus::invalid) return "invalid integer value: " + repr(value);
+    if (status == optparse::IntStatus::out_of_range || number < min || number > max) {
+      return "value out of range: " + repr(value) + " (" + std::to_string(min) + " to " +
+             std::to_string(max) + ")";
+    }
+    access(o) = static_cast<std::remove_reference_t<decltype(access(o))>>(number);
+    return std::string();
+  };
+}
+
+// A duration in seconds (optparse's type="float").
+template <typename Access>
+Store seconds(Access access) {
+  return [access](Options& o, std::string_view value) {
+    const std::string text(value);
+    char* end = nullptr;
+    const double number = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' ||
+        std::isnan(number)) {
+      return "invalid floating-point value: " + repr(value);
+    }
+    if (!(number > 0) || number > 1e9) {
+      return "value out of range: " + repr(value) + " (seconds, above 0, at most 1e9)";
+    }
+    access(o) = std::chrono::milliseconds(static_cast<long long>(std::ceil(number * 1000)));
+    return std::string();
+  };
+}
+
+std::string default_seconds(std::chrono::milliseconds value) {
+  std::string text = std::to_string(static_cast<double>(value.count()) / 1000);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return " (default: " + text + ")";
+}
+
+#define FIELD(member) \
+  [](Options & o) -> auto& { return o.member; }
+
+// The table: ganeti-rapi's options in its help order (optparse's own, then
+// lib/server/rapi.py's, then lib/daemon.py's), then rapid's.
+std::vector<Spec> make_specs(const Options& d, const std::string& default_bind,
+                             std::function<void(const std::string&)> set_config) {
+  const auto original = [](std::string short_name, std::string long_name, std::string metavar,
+                           std::string help, Store store) {
+    return Spec{{std::move(short_name), std::move(long_name), std::move(metavar), std::move(help),
+                 0, true, false},
+                std::move(store),
+                Where::original};
+  };
+  const auto own = [](std::string long_name, std::string metavar, std::string help, Store store) {
+    return Spec{{"", std::move(long_name), std::move(metavar), std::move(help), 1, false, false},
+                std::move(store),
+                Where::own};
+  };
+  const auto nothing = [](Options&, std::string_view) { return std::string(); };
+  std::vector<Spec> specs = {
+      {{"", "--version", "", "show program's version number and exit", 0, true, true},
+       nothing,
+       Where::command_line},
+      {{"-h", "--help", "", "show this help message and exit", 0, true, true},
+       nothing,
+       Where::command_line},
+      original("", "--require-authentication", "",
+               "Disable anonymous HTTP requests and require authentication",
+               flag(FIELD(require_authentication), true)),
+      original("", "--max-clients", "MAX_CLIENTS",
+               "Number of simultaneous connections accepted by ganeti-rapi (default: " +
+                   std::to_string(d.max_clients) + ")",
+               integer(FIELD(max_clients), std::numeric_limits<long long>::min(),
+                       std::numeric_limits<long long>::max())),
+      original("-f", "--foreground", "", "Don't detach from the current terminal",
+               flag(FIELD(foreground), true)),
+      original("-d", "--debug", "", "Enable some debug messages", flag(FIELD(debug), true)),
+      original("", "--syslog", "SYSLOG",
+               "Enable logging to syslog (except debug messages); one of 'no', 'yes' or 'only' "
+               "[no]",
+               [](Options& o, std::string_view value) {
+                 if (value == "no" || value == "yes" || value == "only") {
+                   o.syslog = value == "yes"    ? SyslogMode::yes
+                              : value == "only" ? SyslogMode::only
+                                                : SyslogMode::no;
+                   return std::string();
+                 }
+                 return "invalid choice: " + repr(value) + " (choose from 'no', 'yes', 'only')";
+               }),
+      original("-p", "--port", "PORT", "Network port (default: " + std::to_string(d.port) + ")",
+               integer(FIELD(port), 0, 65535)),
+      original("-b", "--bind", "ADDRESS", "Bind address (default: '" + default_bind + "')",
+               string_value(FIELD(bind_address))),
+      original("-i", "--interface", "INTERFACE", "Bind interface", string_value(FIELD(interface))),
+      original("", "--no-ssl", "", "Do not secure HTTP protocol with SSL", flag(FIELD(ssl), false)),
+      original("-K", "--ssl-key", "SSL_KEY_PATH", "SSL key path (default: " + d.ssl_key + ")",
+               string_value(FIELD(ssl_key))),
+      original("-C", "--ssl-cert", "SSL_CERT_PATH",
+               "SSL certificate path (default: " + d.ssl_cert + ")", string_value(FIELD(ssl_cert))),
+
+      {{"", "--config", "FILE",
+        "rapid's config file (default: " + std::string(kDefaultConfigFile) + ", may be absent)", 1,
+        false, false},
+       [set_config](Options&, std::string_view value) {
+         set_config(std::string(value));
+         return std::string();
+       },
+       Where::command_line},
+      own("--no-user-check", "", "Run as any user, not only gnt-rapi (tests, sandboxes)",
+          flag(FIELD(user_check), false)),
+      own("--no-master-check", "",
+          "Start even if this node is not the master (ssconf_master_node; tests, sandboxes)",
+          flag(FIELD(master_check), false)),
+      own("--luxi-socket", "PATH",
+          "LUXI socket of the master daemon (default: " + d.luxi_socket + ")",
+          string_value(FIELD(luxi_socket))),
+      own("--users-file", "PATH", "RAPI users file (default: " + d.users_file + ")",
+          string_value(FIELD(users_file))),
+      own("--pid-file", "PATH", "PID file (default: " + d.pid_file + ")",
+          string_value(FIELD(pid_file))),
+      own("--log-file", "PATH", "Log file (default: " + d.log_file + ")",
+          string_value(FIELD(log_file))),
+      own("--ssconf-dir", "DIR",
+          "Directory of Ganeti's ssconf files (default: " + d.ssconf_dir + ")",
+          string_value(FIELD(ssconf_dir))),
+      own("--threads", "N", "I/O threads (default: 0, one per core)",
+          integer(FIELD(threads), 0, 1024)),
+      own("--max-header-size", "BYTES",
+          "Request header limit (default: " + std::to_string(d.limits.max_header_bytes) + ")",
+          integer(FIELD(limits.max_header_bytes), 1, 1LL << 30)),
+      own("--max-body-size", "BYTES",
+          "Request body limit (default: " + std::to_string(d.limits.max_body_bytes) + ")",
+          integer(FIELD(limits.max_body_bytes), 1, 1LL << 40)),
+      own("--handshake-timeout", "SECONDS",
+          "TLS handshake timeout" + default_seconds(d.limits.handshake_timeout),
+          seconds(FIELD(limits.handshake_timeout))),
+      own("--header-timeout", "SECONDS",
+          "Time to send the request headers" + default_seconds(d.limits.header_timeout),
+          seconds(FIELD(limits.header_timeout))),
+      own("--body-timeout", "SECONDS",
+          "Time to send the request body" + default_seconds(d.limits.body_timeout),
+          seconds(FIELD(limits.body_timeout))),
+      own("--idle-timeout", "SECONDS",
+          "Keep-alive idle timeout" + default_seconds(d.limits.idle_timeout),
+          seconds(FIELD(limits.idle_timeout))),
+      own("--write-timeout", "SECONDS",
+          "Time to send a response" + default_seconds(d.limits.write_timeout),
+          seconds(FIELD(limits.write_timeout))),
+      own("--shutdown-timeout", "SECONDS",
+          "Grace period for requests in flight on SIGTERM" + default_seconds(d.shutdown_timeout),
+          seconds(FIELD(shutdown_timeout))),
+      own("--luxi-timeout", "SECONDS",
+          "Timeout of one call to the master daemon" + default_seconds(d.luxi_timeout),
+          seconds(FIELD(luxi_timeout))),
+      own("--luxi-connections", "N",
+          "Connections to the master daemon kept at most (default: " +
+              std::to_string(d.luxi_connections) + ")",
+          integer(FIELD(luxi_connections), 1, 4096)),
+  };
+  return specs;
+}
+
+#undef FIELD
+
+std::string help_text(const std::vector<Spec>& specs) {
+  std::vector<optparse::Option> options;
+  for (const auto& spec : specs) options.push_back(spec.option);
+  const std::vector<optparse::Group> groups = {
+      {},
+      {"rapid options",
+       std::string("Not in ganeti-rapi. Also read from the config file as \"name = value\" "
+                   "(the long name without \"--\"); the command line wins.")}};
+  return optparse::format_help(kUsage, "Ganeti Remote API", options, groups, terminal_columns());
 }
 
 }  // namespace
 
-ParseOutcome parse_options(int argc, char** argv) {
-  Options o;
-  o.port = default_port();
-  CLI::App app{"rapid: a drop-in replacement for Ganeti's RAPI daemon (ganeti-rapi " +
-                   std::string(kGanetiVersion) + ")",
-               "ganeti-rapi"};
-  // Positional arguments get ganeti-rapi's own message below.
-  std::vector<std::string> positional;
-  app.add_option("args", positional)->group("");
-  app.set_version_flag("--version", std::string("ganeti-rapi (ganeti) ") + kGanetiVersion +
-                                        "\nrapid " + kRapidVersion);
+ParseOutcome parse_options(const std::vector<std::string>& argv, std::ostream& out,
+                           std::ostream& err, const std::string& default_config_file) {
+  Options defaults;
+  defaults.port = default_port();
+  if (!argv.empty()) defaults.program = argv.front();
+  // The help shows the default bind of this cluster, as the original does.
+  int family = AF_INET;
+  std::string ignored;
+  primary_ip_family(defaults.ssconf_dir, family, ignored);
+  std::string config_file = default_config_file;
+  bool config_given = false;
+  const std::vector<Spec> specs =
+      make_specs(defaults, default_bind_address(family), [&](const std::string& path) {
+        config_file = path;
+        config_given = true;
+      });
 
-  app.add_flag("-f,--foreground", o.foreground, "Don't detach from the current terminal");
-  app.add_flag("-d,--debug", o.debug, "Enable debug messages");
-  std::string syslog = "no";
-  app.add_option("--syslog", syslog, "Enable logging to syslog (no, yes, only)")
-      ->check(CLI::IsMember({"no", "yes", "only"}));
-  app.add_option("-p,--port", o.port, "Network port (default " + std::to_string(o.port) + ")");
-  app.add_option("-b,--bind", o.bind_address,
-                 "Bind address (default \"::\" when IPv6 is available, else \"0.0.0.0\")");
-  app.add_option("-i,--interface", o.interface, "Bind to the first address of this interface");
-  bool no_ssl = false;
-  app.add_flag("--no-ssl", no_ssl, "Do not secure HTTP protocol with SSL");
-  app.add_option("-K,--ssl-key", o.ssl_key, "SSL key path (default " + o.ssl_key + ")");
-  app.add_option("-C,--ssl-cert", o.ssl_cert, "SSL certificate path (default " + o.ssl_cert + ")");
-  app.add_flag("--require-authentication", o.require_authentication,
-               "Disable anonymous HTTP requests and require authentication");
-  long long max_clients = static_cast<long long>(o.limits.max_clients);
-  app.add_option("--max-clients", max_clients,
-                 "Number of simultaneous connections accepted (default " +
-                     std::to_string(o.limits.max_clients) + ")");
-
-  auto* own = "rapid options";
-  app.add_option("--luxi-socket", o.luxi_socket, "LUXI socket of the master daemon")->group(own);
-  app.add_option("--users-file", o.users_file, "RAPI users file")->group(own);
-  app.add_option("--pid-file", o.pid_file, "PID file")->group(own);
-  app.add_option("--log-file", o.log_file, "Log file")->group(own);
-  app.add_option("--ssconf-dir", o.ssconf_dir, "Directory of Ganeti's ssconf files")->group(own);
-  bool no_master_check = false;
-  app.add_flag("--no-master-check", no_master_check,
-               "Start even if this node is not the master (ssconf_master_node)")
-      ->group(own);
-  app.add_option("--threads", o.threads, "I/O threads (default: one per core)")->group(own);
-  app.add_option("--max-header-size", o.limits.max_header_bytes,
-                 "Request header limit in bytes (default 8192)")
-      ->group(own)
-      ->check(CLI::PositiveNumber);
-  app.add_option("--max-body-size", o.limits.max_body_bytes,
-                 "Request body limit in bytes (default 10 MiB)")
-      ->group(own)
-      ->check(CLI::PositiveNumber);
-  add_duration(app, "--handshake-timeout", o.limits.handshake_timeout, "TLS handshake timeout");
-  add_duration(app, "--header-timeout", o.limits.header_timeout,
-               "Time to send the request headers");
-  add_duration(app, "--body-timeout", o.limits.body_timeout, "Time to send the request body");
-  add_duration(app, "--idle-timeout", o.limits.idle_timeout, "Keep-alive idle timeout");
-  add_duration(app, "--write-timeout", o.limits.write_timeout, "Time to send a response");
-  add_duration(app, "--shutdown-timeout", o.shutdown_timeout,
-               "Grace period for requests in flight on SIGTERM");
-  add_duration(app, "--luxi-timeout", o.luxi_timeout, "Timeout of one call to the master daemon");
-  app.add_option("--luxi-connections", o.luxi_connections,
-                 "Connections to the master daemon kept at most (default 32)")
-      ->group(own)
-      ->check(CLI::PositiveNumber);
-  for (const char* name :
-       {"--handshake-timeout", "--header-timeout", "--body-timeout", "--idle-timeout",
-        "--write-timeout", "--shutdown-timeout", "--luxi-timeout"}) {
-    app.get_option(name)->group(own);
-  }
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return 0;
-  } catch (const CLI::CallForVersion&) {
-    std::cout << app.version() << "\n";
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "Usage: ganeti-rapi [-f] [-d] [-p port] [-b ADDRESS] [-i INTERFACE]\n\n"
-              << "ganeti-rapi: error: " << e.what() << "\n";
+  // Pass 1, the command line: check each value in order (optparse's first
+  // error wins) and keep it for pass 3.
+  std::vector<optparse::Option> options;
+  for (const auto& spec : specs) options.push_back(spec.option);
+  Options scratch = defaults;
+  std::vector<optparse::Occurrence> given;
+  const std::vector<std::string> args(argv.empty() ? argv.end() : argv.begin() + 1, argv.end());
+  const auto outcome = optparse::parse(options, args, [&](const optparse::Occurrence& occurrence) {
+    const std::string error = specs[occurrence.option].store(scratch, occurrence.value);
+    if (!error.empty()) return "option " + occurrence.name + ": " + error;
+    given.push_back(occurrence);
+    return std::string();
+  });
+  if (!outcome.error.empty()) {
+    err << "Usage: " << kUsage << "\n\nganeti-rapi: error: " << outcome.error << "\n";
     return kExitUsage;
   }
-  if (!positional.empty()) {
-    std::cerr << "Usage: " << argv[0] << " [-f] [-d] [-p port] [-b ADDRESS]\n";
-    return kExitFailure;
+  if (outcome.ended_by) {
+    if (specs[*outcome.ended_by].option.long_name == "--help") {
+      out << help_text(specs);
+    } else {
+      out << "ganeti-rapi (ganeti) " << kGanetiVersion << "\nrapid " << kRapidVersion << "\n";
+    }
+    return 0;
   }
-  if (max_clients < 1) {
-    std::cerr << argv[0] << " --max-clients argument must be >= 1\n";
-    return kExitFailure;
+
+  // Pass 2, the config file; pass 3, the command line over it.
+  Options o = defaults;
+  std::vector<ConfigKey> keys;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    keys.push_back({specs[i].option.long_name.substr(2), specs[i].where,
+                    specs[i].option.takes_value(),
+                    [&specs, i](Options& target, std::string_view value) {
+                      return specs[i].store(target, value);
+                    }});
   }
-  if (!o.interface.empty() && !o.bind_address.empty()) {
-    std::cerr << "Can't specify both, bind address (" << o.bind_address << ") and bind interface ("
-              << o.interface << ")\n";
-    return kExitFailure;
+  std::string error;
+  if (!read_config_file(config_file, config_given, keys, o, error)) {
+    err << "ganeti-rapi: error: " << error << "\n";
+    return kExitUsage;
   }
-  o.limits.max_clients = static_cast<std::size_t>(max_clients);
-  o.syslog = syslog == "yes"    ? SyslogMode::yes
-             : syslog == "only" ? SyslogMode::only
-                                : SyslogMode::no;
-  o.ssl = !no_ssl;
-  o.master_check = !no_master_check;
+  for (const auto& occurrence : given) specs[occurrence.option].store(o, occurrence.value);
+  o.arguments = outcome.positional;
+  if (o.max_clients >= 1) o.limits.max_clients = static_cast<std::size_t>(o.max_clients);
   return o;
+}
+
+ParseOutcome parse_options(int argc, char** argv) {
+  return parse_options(std::vector<std::string>(argv, argv + argc), std::cout, std::cerr);
 }
 
 }  // namespace rapid::app

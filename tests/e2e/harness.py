@@ -328,7 +328,7 @@ class RapidProcess:
     def _try_start(self, timeout):
         self.tmpdir = tempfile.mkdtemp(prefix="rapid-e2e-")
         self.port = free_port()
-        argv = [SANDBOX, "uts", self.binary, "-f", "--require-authentication",
+        argv = [SANDBOX, "uts", self.binary, "-f", "--no-user-check", "--require-authentication",
                 "-b", "127.0.0.1", "-p", str(self.port),
                 "--pid-file", os.path.join(self.tmpdir, "rapid.pid"),
                 "--log-file", self.log_file]

@@ -93,7 +93,8 @@ std::vector<std::string> Sandbox::direct_args(std::vector<std::string> extra) co
                                   "--pid-file",
                                   dir + "/direct.pid",
                                   "--log-file",
-                                  dir + "/direct.log"};
+                                  dir + "/direct.log",
+                                  "--no-user-check"};
   const auto rest = args(std::move(extra));
   all.insert(all.end(), rest.begin(), rest.end());
   return all;

@@ -111,6 +111,7 @@ RapidProcess::RapidProcess(const std::string& directory, std::vector<std::string
   std::vector<std::string> argv = {RAPID_BINARY,
                                    "-f",
                                    "--no-master-check",
+                                   "--no-user-check",
                                    "--port",
                                    std::to_string(port_),
                                    "--bind",

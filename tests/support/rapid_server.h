@@ -93,7 +93,7 @@ class RapidServer {
 // The rapid executable as a child process.
 class RapidProcess {
  public:
-  // Extra arguments after the fixed ones (-f, --no-master-check, --port,
+  // Extra arguments after the fixed ones (-f, --no-master-check, --no-user-check, --port,
   // --bind 127.0.0.1, --pid-file, --log-file in `directory`).
   RapidProcess(const std::string& directory, std::vector<std::string> args);
   ~RapidProcess();
