@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   if (const int failure = app::check_before_start(options, bind_address)) return failure;
 
   app::Daemonizer daemonizer;
-  if (!options.foreground) daemonizer.detach();
+  if (!options.foreground) daemonizer.detach(options.log_file);
   try {
     app::setup_logging(options);
   } catch (const std::exception& e) {
