@@ -246,6 +246,20 @@ class LogFileSink final : public spdlog::sinks::base_sink<std::mutex> {
 
 std::shared_ptr<LogFileSink> g_file_sink;
 
+void append_sanitized(std::string& out, std::string_view text) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte > 0x20 && byte < 0x7f && byte != '%') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+}
+
 }  // namespace
 
 void setup_logging(const Options& options) {
@@ -288,6 +302,24 @@ void reopen_log_file() {
   SPDLOG_INFO("Reopening log files after receiving SIGHUP");
   if (g_file_sink) g_file_sink->reopen();
   SPDLOG_INFO("Received request to reopen log files");
+}
+
+std::string access_log_line(const http::Request& request, const http::Response& response,
+                            bool with_user) {
+  std::string line = request.peer;
+  line += ' ';
+  line += request.method;
+  line += ' ';
+  line += request.target;
+  line += ' ';
+  line += http::version_string(request.version);
+  line += ' ';
+  line += std::to_string(response.status);
+  if (with_user && !response.principal.empty()) {
+    line += " user=";
+    append_sanitized(line, response.principal);
+  }
+  return line;
 }
 
 }  // namespace rapid::app

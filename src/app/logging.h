@@ -12,7 +12,10 @@
 // on the next line, while the lines keep going to the previous file; lost
 // writes (a full disk) are reported too.
 
+#include <string>
+
 #include "app/options.h"
+#include "http/message.h"
 
 namespace rapid::app {
 
@@ -21,5 +24,11 @@ void setup_logging(const Options& options);
 
 // SIGHUP: reopens the log file (and stdio once detached).
 void reopen_log_file();
+
+// The access log line: "<peer> <METHOD> <target> <version> <status>", the
+// original's; with `with_user`, " user=<name>" appended when the handler
+// authenticated someone (bytes outside printable ASCII, and '%', as %XX).
+std::string access_log_line(const http::Request& request, const http::Response& response,
+                            bool with_user);
 
 }  // namespace rapid::app

@@ -37,9 +37,9 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   config.threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   config.shutdown_timeout = options.shutdown_timeout;
-  config.access_log = [](const http::Request& request, int status) {
-    SPDLOG_INFO("{} {} {} {} {}", request.peer, request.method, request.target,
-                http::version_string(request.version), status);
+  config.access_log = [with_user = options.access_log_user](const http::Request& request,
+                                                            const http::Response& response) {
+    SPDLOG_INFO("{}", app::access_log_line(request, response, with_user));
   };
   return config;
 }

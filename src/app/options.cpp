@@ -78,6 +78,9 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_flag("--no-master-check", no_master_check,
                "Start even if this node is not the master (ssconf_master_node)")
       ->group(own);
+  app.add_flag("--access-log-user", o.access_log_user,
+               "Append \"user=<name>\" to the access log line of authenticated requests")
+      ->group(own);
   app.add_option("--threads", o.threads, "I/O threads (default: one per core)")->group(own);
   app.add_option("--max-header-size", o.limits.max_header_bytes,
                  "Request header limit in bytes (default 8192)")
