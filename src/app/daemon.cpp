@@ -19,7 +19,7 @@
 
 namespace rapid::app {
 
-void Daemonizer::detach() {
+void Daemonizer::detach(const std::string& output_file) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const pid_t pid = fork();
@@ -49,13 +49,26 @@ void Daemonizer::detach() {
   if (chdir("/") != 0) { /* nothing sensible to do */
   }
   umask(077);
-  const int null_fd = open("/dev/null", O_RDWR);
-  if (null_fd >= 0) {
-    dup2(null_fd, STDIN_FILENO);
-    dup2(null_fd, STDOUT_FILENO);
-    dup2(null_fd, STDERR_FILENO);
-    if (null_fd > STDERR_FILENO) close(null_fd);
+  if (const int error = redirect_stdio(output_file)) {
+    fail(kExitFailure, "Cannot open log file " + output_file + ": " + std::strerror(error));
   }
+}
+
+int redirect_stdio(const std::string& output_file) {
+  const int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0) return errno;
+  const int out_fd = open(output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (out_fd < 0) {
+    const int error = errno;
+    close(null_fd);
+    return error;
+  }
+  dup2(null_fd, STDIN_FILENO);
+  dup2(out_fd, STDOUT_FILENO);
+  dup2(out_fd, STDERR_FILENO);
+  if (null_fd > STDERR_FILENO) close(null_fd);
+  if (out_fd > STDERR_FILENO) close(out_fd);
+  return 0;
 }
 
 void Daemonizer::ready() {

@@ -15,9 +15,10 @@ inline constexpr int kExitNoConfiguration = 12;
 // Forks into the background. The parent stays until the child calls
 // ready() (then exits 0) or fail() (then prints the message and exits with
 // the code), as Ganeti's daemons do, so init scripts see start-up errors.
+// The daemon's stdout and stderr go to `output_file` (redirect_stdio).
 class Daemonizer {
  public:
-  void detach();
+  void detach(const std::string& output_file);
   void ready();
   [[noreturn]] void fail(int exit_code, const std::string& message);
   bool detached() const { return pipe_fd_ >= 0; }
@@ -25,6 +26,12 @@ class Daemonizer {
  private:
   int pipe_fd_ = -1;
 };
+
+// Points stdin at /dev/null and stdout/stderr at `output_file` (opened to
+// append, created 0600), as utils.Daemonize does, so that whatever the
+// process writes there (a crash, a sanitizer's report) lands in the log.
+// Returns 0, or the errno of the failed open (the descriptors unchanged).
+int redirect_stdio(const std::string& output_file);
 
 // Creates the PID file and locks it as Ganeti's utils.WritePidFile does
 // (flock, so Ganeti's ReadLockedPidFile sees it held), then writes the PID;

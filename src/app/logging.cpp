@@ -1,50 +1,52 @@
 #include "app/logging.h"
 
+#include <fcntl.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
+#include "app/daemon.h"
+
 namespace rapid::app {
 namespace {
 
 constexpr const char* kProgram = "ganeti-rapi";
+// How often a failed reopen is retried (on the next line written).
+constexpr std::chrono::seconds kRetryInterval{10};
 
 // Python logging's level names.
+std::string_view level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+      return "DEBUG";
+    case spdlog::level::warn:
+      return "WARNING";
+    case spdlog::level::err:
+      return "ERROR";
+    case spdlog::level::critical:
+      return "CRITICAL";
+    default:
+      return "INFO";
+  }
+}
+
 class LevelNameFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    std::string_view name = "INFO";
-    switch (msg.level) {
-      case spdlog::level::trace:
-      case spdlog::level::debug:
-        name = "DEBUG";
-        break;
-      case spdlog::level::info:
-        name = "INFO";
-        break;
-      case spdlog::level::warn:
-        name = "WARNING";
-        break;
-      case spdlog::level::err:
-        name = "ERROR";
-        break;
-      case spdlog::level::critical:
-        name = "CRITICAL";
-        break;
-      default:
-        break;
-    }
+    const std::string_view name = level_name(msg.level);
     dest.append(name.data(), name.data() + name.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -52,71 +54,224 @@ class LevelNameFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
-// A file sink that can reopen its file (logrotate sends SIGHUP).
-class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
+// Python's %(module)s: the source file's name without directory and suffix.
+class ModuleFlag final : public spdlog::custom_flag_formatter {
  public:
-  explicit ReopenableFileSink(std::string path) : path_(std::move(path)) { open(); }
-  ~ReopenableFileSink() override {
-    if (file_) std::fclose(file_);
-  }
-
-  void reopen() {
-    std::lock_guard lock(mutex_);
-    if (file_) std::fclose(file_);
-    file_ = nullptr;
-    open();
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (!file_) return;
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    std::fwrite(formatted.data(), 1, formatted.size(), file_);
-    std::fflush(file_);
-  }
-  void flush_() override {
-    if (file_) std::fflush(file_);
-  }
-
- private:
-  void open() {
-    file_ = std::fopen(path_.c_str(), "a");
-    if (!file_) {
-      throw std::runtime_error("Cannot open log file " + path_ + ": " + std::strerror(errno));
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    if (!msg.source.filename) return;
+    std::string_view name = msg.source.filename;
+    if (const auto slash = name.rfind('/'); slash != std::string_view::npos) {
+      name.remove_prefix(slash + 1);
     }
+    name = name.substr(0, name.find('.'));
+    dest.append(name.data(), name.data() + name.size());
   }
-
-  std::string path_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<ModuleFlag>();
+  }
 };
-
-std::shared_ptr<ReopenableFileSink> g_file_sink;
 
 std::unique_ptr<spdlog::pattern_formatter> make_formatter(bool debug, bool syslog) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<LevelNameFlag>('*');
+  formatter->add_flag<ModuleFlag>('~');
   std::string pattern;
   if (!syslog) pattern = std::string("%Y-%m-%d %H:%M:%S,%e: ") + kProgram + " pid=%P ";
-  if (debug) pattern += "%s:%# ";
+  if (debug && !syslog) pattern += "%~:%# ";
   pattern += "%* %v";
   formatter->set_pattern(pattern);
   return formatter;
 }
 
+int syslog_priority(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::err:
+      return LOG_ERR;
+    case spdlog::level::warn:
+      return LOG_WARNING;
+    default:
+      return LOG_INFO;
+  }
+}
+
+// Python's open(path, "a").
+int open_appending(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+}
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// The log file, written by descriptor so that a failed write loses nothing
+// but its own line. Once detached it also keeps stdin, stdout and stderr
+// where utils.Daemonize puts them (stdio only: with --syslog=only it writes
+// no lines). Problems with the file itself are reported where they can be
+// seen: syslog, and stderr in the foreground.
+class LogFileSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  struct Config {
+    std::string path;
+    bool lines = true;       // write log lines (not with --syslog=only)
+    bool stdio = false;      // detached: stdout/stderr follow the file
+    bool foreground = true;  // reports go to stderr too
+  };
+
+  explicit LogFileSink(Config config) : config_(std::move(config)) {
+    if (!config_.lines) return;
+    fd_ = open_appending(config_.path);
+    if (fd_ < 0) {
+      throw std::runtime_error("Cannot open log file " + config_.path + ": " +
+                               std::strerror(errno));
+    }
+  }
+  ~LogFileSink() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  void reopen() {
+    std::lock_guard lock(mutex_);
+    try_reopen(true);
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (reopen_pending_ && std::chrono::steady_clock::now() - last_attempt_ >= kRetryInterval) {
+      try_reopen(false);
+    }
+    if (!config_.lines) return;
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    write_line(formatted.data(), formatted.size());
+  }
+  void flush_() override {}
+
+ private:
+  // Keeps the old descriptors unless everything could be reopened.
+  void try_reopen(bool on_sighup) {
+    last_attempt_ = std::chrono::steady_clock::now();
+    int error = 0;
+    int fd = -1;
+    if (config_.lines) {
+      fd = open_appending(config_.path);
+      if (fd < 0) error = errno;
+    }
+    if (error == 0 && config_.stdio) error = redirect_stdio(config_.path);
+    if (error != 0) {
+      if (fd >= 0) ::close(fd);
+      // Every SIGHUP's failure is reported; the periodic retries' only when
+      // the reason changes.
+      const bool report_it = on_sighup || !reopen_pending_ || error != reopen_errno_;
+      reopen_pending_ = true;
+      reopen_errno_ = error;
+      if (report_it) {
+        report(spdlog::level::err,
+               "Cannot reopen log file " + config_.path + ": " + std::strerror(error) +
+                   "; still writing to the previous file, retrying on SIGHUP and every " +
+                   std::to_string(kRetryInterval.count()) + " s");
+      }
+      return;
+    }
+    if (fd >= 0) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = fd;
+    }
+    if (reopen_pending_) {
+      reopen_pending_ = false;
+      report(spdlog::level::info, "Log file " + config_.path + " reopened");
+    }
+  }
+
+  void write_line(const char* data, std::size_t size) {
+    if (write_all(fd_, data, size)) {
+      if (lost_lines_ > 0) {
+        const std::string text = "Writing to log file " + config_.path + " works again; " +
+                                 std::to_string(lost_lines_) + " line(s) lost";
+        lost_lines_ = 0;
+        report(spdlog::level::info, text);
+      }
+      return;
+    }
+    const int error = errno;
+    if (lost_lines_++ == 0) {
+      report_outside(spdlog::level::err, "Cannot write to log file " + config_.path + ": " +
+                                             std::strerror(error) +
+                                             "; lines are lost until it works again");
+    }
+  }
+
+  // Into the log file (the previous one while a reopen fails) and outside it.
+  void report(spdlog::level::level_enum level, const std::string& text) {
+    if (config_.lines) {
+      const std::string line = format(level, text);
+      (void)write_all(fd_, line.data(), line.size());
+    }
+    report_outside(level, text);
+  }
+
+  void report_outside(spdlog::level::level_enum level, const std::string& text) {
+    const std::string_view name = level_name(level);
+    ::syslog(LOG_DAEMON | syslog_priority(level), "%.*s %s", static_cast<int>(name.size()),
+             name.data(), text.c_str());
+    // Detached, stderr is the log file itself.
+    if (config_.foreground) {
+      const std::string line = format(level, text);
+      (void)write_all(STDERR_FILENO, line.data(), line.size());
+    }
+  }
+
+  std::string format(spdlog::level::level_enum level, const std::string& text) {
+    const spdlog::details::log_msg msg(spdlog::source_loc(__FILE__, __LINE__, ""), kProgram, level,
+                                       text);
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    return std::string(formatted.data(), formatted.size());
+  }
+
+  Config config_;
+  int fd_ = -1;
+  bool reopen_pending_ = false;
+  int reopen_errno_ = 0;
+  std::chrono::steady_clock::time_point last_attempt_;
+  std::size_t lost_lines_ = 0;
+};
+
+std::shared_ptr<LogFileSink> g_file_sink;
+
+void append_sanitized(std::string& out, std::string_view text) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte > 0x20 && byte < 0x7f && byte != '%') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+}
+
 }  // namespace
 
 void setup_logging(const Options& options) {
+  // Reports about the log file go to syslog whatever --syslog says.
+  ::openlog(kProgram, LOG_PID, LOG_DAEMON);
   std::vector<spdlog::sink_ptr> sinks;
-  if (options.syslog != SyslogMode::only) {
-    g_file_sink = std::make_shared<ReopenableFileSink>(options.log_file);
-    g_file_sink->set_formatter(make_formatter(options.debug, false));
-    sinks.push_back(g_file_sink);
-    if (options.foreground) {
-      auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-      err->set_formatter(make_formatter(options.debug, false));
-      sinks.push_back(err);
-    }
+  if (options.foreground) {
+    // The original's stderr handler: everything with -d, else CRITICAL only.
+    auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    err->set_formatter(make_formatter(options.debug, false));
+    err->set_level(options.debug ? spdlog::level::trace : spdlog::level::critical);
+    sinks.push_back(err);
   }
   if (options.syslog != SyslogMode::no) {
     auto sys = std::make_shared<spdlog::sinks::syslog_sink_mt>(kProgram, LOG_PID, LOG_DAEMON, true);
@@ -125,6 +280,16 @@ void setup_logging(const Options& options) {
     sys->set_level(spdlog::level::info);
     sinks.push_back(sys);
   }
+  const bool lines = options.syslog != SyslogMode::only;
+  if (lines || !options.foreground) {
+    g_file_sink =
+        std::make_shared<LogFileSink>(LogFileSink::Config{.path = options.log_file,
+                                                          .lines = lines,
+                                                          .stdio = !options.foreground,
+                                                          .foreground = options.foreground});
+    g_file_sink->set_formatter(make_formatter(options.debug, false));
+    sinks.push_back(g_file_sink);
+  }
   auto logger = std::make_shared<spdlog::logger>(kProgram, sinks.begin(), sinks.end());
   logger->set_level(options.debug ? spdlog::level::debug : spdlog::level::info);
   logger->flush_on(spdlog::level::info);
@@ -132,12 +297,29 @@ void setup_logging(const Options& options) {
 }
 
 void reopen_log_file() {
-  if (!g_file_sink) return;
-  try {
-    g_file_sink->reopen();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+  // The original's two lines: the first still in the old file, the second
+  // in the new one.
+  SPDLOG_INFO("Reopening log files after receiving SIGHUP");
+  if (g_file_sink) g_file_sink->reopen();
+  SPDLOG_INFO("Received request to reopen log files");
+}
+
+std::string access_log_line(const http::Request& request, const http::Response& response,
+                            bool with_user) {
+  std::string line = request.peer;
+  line += ' ';
+  line += request.method;
+  line += ' ';
+  line += request.target;
+  line += ' ';
+  line += http::version_string(request.version);
+  line += ' ';
+  line += std::to_string(response.status);
+  if (with_user && !response.principal.empty()) {
+    line += " user=";
+    append_sanitized(line, response.principal);
   }
+  return line;
 }
 
 }  // namespace rapid::app

@@ -37,9 +37,9 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   config.threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   config.shutdown_timeout = options.shutdown_timeout;
-  config.access_log = [](const http::Request& request, int status) {
-    SPDLOG_INFO("{} {} {} {} {}", request.peer, request.method, request.target,
-                http::version_string(request.version), status);
+  config.access_log = [with_user = options.access_log_user](const http::Request& request,
+                                                            const http::Response& response) {
+    SPDLOG_INFO("{}", app::access_log_line(request, response, with_user));
   };
   return config;
 }
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   if (const int failure = app::check_before_start(options, bind_address)) return failure;
 
   app::Daemonizer daemonizer;
-  if (!options.foreground) daemonizer.detach();
+  if (!options.foreground) daemonizer.detach(options.log_file);
   try {
     app::setup_logging(options);
   } catch (const std::exception& e) {

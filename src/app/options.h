@@ -51,6 +51,7 @@ struct Options {
   std::chrono::milliseconds shutdown_timeout{30'000};
   std::chrono::milliseconds luxi_timeout{180'000};
   std::size_t luxi_connections = 32;
+  bool access_log_user = false;  // " user=<name>" on authenticated requests' access lines
 };
 
 // Either the options, or the exit code to leave with (after --help,

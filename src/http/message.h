@@ -33,6 +33,9 @@ struct Response {
   // Written right after Content-Type (e.g. WWW-Authenticate on 401).
   std::vector<Header> extra_headers;
   std::string body;
+  // Who the handler authenticated, for the access log only (never sent);
+  // empty: nobody.
+  std::string principal;
 };
 
 // "HTTP/1.1" etc.

@@ -30,8 +30,9 @@ struct ServerConfig {
 
 // One line per answered request: "<peer> <METHOD> <target> <version> <status>".
 // The Request it gets carries the start line and the peer only (the rest
-// was moved into the handler).
-using AccessLogFn = std::function<void(const Request&, int status)>;
+// was moved into the handler); the Response its status and principal (the
+// body is already on its way).
+using AccessLogFn = std::function<void(const Request&, const Response&)>;
 
 class Server {
  public:

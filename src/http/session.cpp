@@ -277,7 +277,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
     // Logged before the answer leaves (as Ganeti does): a client that has
     // its answer finds the line in the log.
-    if (request && shared_->access_log) shared_->access_log(*request, status);
+    if (request && shared_->access_log) shared_->access_log(*request, response);
     lowest().expires_after(limits().write_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream_, message, kTuple);
     if (ec) {

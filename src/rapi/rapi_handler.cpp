@@ -76,8 +76,11 @@ http::Response RapiHandler::protocol_error(int status, std::string_view message)
 
 asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   std::optional<ApiError> failure;
+  std::string principal;  // set once the credentials were verified
   try {
-    co_return co_await dispatch(request);
+    http::Response response = co_await dispatch(request, principal);
+    response.principal = std::move(principal);
+    co_return response;
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
   }
@@ -90,10 +93,13 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
     SPDLOG_WARN("{} {}: {} {}", request.method, request.target, failure->status(),
                 failure->message());
   }
-  co_return error_response(*failure);
+  http::Response response = error_response(*failure);
+  response.principal = std::move(principal);
+  co_return response;
 }
 
-RapiHandler::Admitted RapiHandler::admit(const http::Request& request) const {
+RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
+                                         std::string& principal) const {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -134,6 +140,7 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request) const {
     if (!user || !auth::verify_password(user->password, credentials->user, credentials->password)) {
       throw ApiError(401);
     }
+    principal = credentials->user;
     if (!allows(method->access, *user)) throw ApiError(403);
   }
 
@@ -154,8 +161,9 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request) const {
       method};
 }
 
-asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request) {
-  Admitted call = admit(request);
+asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
+                                                      std::string& principal) {
+  Admitted call = admit(request, principal);
   // (if/else, not "?:": see "Coroutine rules" in docs/architecture.md.)
   Json result;
   if (call.method->handler) {

@@ -34,13 +34,15 @@ class RapiHandler final : public http::Handler {
  private:
   // What passed Ganeti's checks, in Ganeti's order: route (404/501) unless
   // --require-authentication, credentials (401/400), access (403), body
-  // (415/400). Throws ApiError.
+  // (415/400). Throws ApiError. `principal` gets the user name as soon as
+  // the credentials are verified (also when access is then refused).
   struct Admitted {
     Context ctx;
     const MethodDef* method;
   };
-  Admitted admit(const http::Request& request) const;
-  boost::asio::awaitable<http::Response> dispatch(const http::Request& request);
+  Admitted admit(const http::Request& request, std::string& principal) const;
+  boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
+                                                  std::string& principal);
 
   RapiOptions options_;
   const auth::UserStore& users_;

@@ -37,9 +37,10 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.users_file = users_file_;
   config.threads = options_.threads;
   config.shutdown_timeout = options_.shutdown_timeout;
-  config.access_log = [this](const http::Request& request, int status) {
+  config.access_log = [this](const http::Request& request, const http::Response& response) {
     std::lock_guard lock(access_log_mutex_);
-    access_log_.push_back(request.method + " " + request.target + " " + std::to_string(status));
+    access_log_.push_back(request.method + " " + request.target + " " +
+                          std::to_string(response.status));
   };
   rapid_ = std::make_unique<app::Rapid>(io_, std::move(config));
   rapid_->start();
