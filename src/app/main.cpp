@@ -14,6 +14,7 @@
 #include "app/rapid.h"
 #include "app/signals.h"
 #include "app/startup_checks.h"
+#include "app/systemd_notify.h"
 #include "app/version.h"
 #include "rapi/opcode.h"
 
@@ -62,7 +63,13 @@ int main(int argc, char** argv) {
 
   // Checks ganeti-rapi makes before it detaches.
   std::string bind_address;
-  if (const int failure = app::check_before_start(options, bind_address)) return failure;
+  if (const int failure = app::check_before_start(options, bind_address)) {
+    // Under Type=notify an exit before READY=1 fails the unit whatever its
+    // status; not being the master (11) must leave it inactive, as it does
+    // under upstream's Type=simple unit.
+    if (failure == app::kExitNotMaster) app::notify_systemd(app::ready_message("Not master"));
+    return failure;
+  }
 
   app::Daemonizer daemonizer;
   if (!options.foreground) daemonizer.detach(options.log_file);

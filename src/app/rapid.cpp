@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/logging.h"
+#include "app/systemd_notify.h"
 
 namespace rapid::app {
 
@@ -25,9 +26,13 @@ void Rapid::start() {
   users_.reload();
   server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
   server_->start();
-  SPDLOG_INFO("Listening on {} port {} ({})", config_.server.bind_address, server_->port(),
-              config_.server.tls.enabled ? "HTTPS" : "HTTP");
-  // Ready: sd_notify(READY=1) goes here.
+  SPDLOG_INFO("{}", serving_status());
+  notify_systemd(ready_message(serving_status()));
+}
+
+std::string Rapid::serving_status() const {
+  return fmt::format("Listening on {} port {} ({})", config_.server.bind_address, server_->port(),
+                     config_.server.tls.enabled ? "HTTPS" : "HTTP");
 }
 
 void Rapid::run() {
@@ -40,13 +45,17 @@ void Rapid::run() {
 }
 
 void Rapid::reload() {
+  notify_systemd(reloading_message("Reloading: reopening the log file, re-reading the users file",
+                                   monotonic_usec()));
   reopen_log_file();  // first: the lines below go to the new file
   SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
   users_.reload();
+  notify_systemd(ready_message(serving_status()));
 }
 
 void Rapid::shut_down() {
   if (shutting_down_.exchange(true)) return;
+  notify_systemd(stopping_message("Shutting down: finishing the requests in flight"));
   watcher_.stop();
   server_->shutdown([this] { io_.stop(); });
   shutdown_timer_.expires_after(config_.shutdown_timeout);

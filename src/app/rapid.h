@@ -8,9 +8,12 @@
 // Start-up (start()):
 //   1. watch the users file, then read it (no change can fall between);
 //   2. bind the listening socket (throws when it cannot), start accepting;
-//   3. ready (sd_notify(READY=1) will go here).
+//   3. tell systemd: READY=1 (app/systemd_notify.h; nothing without
+//      $NOTIFY_SOCKET).
+// Reload (reload()): RELOADING=1, reopen the log file, re-read the users
+// file, READY=1.
 // Shutdown (shut_down()):
-//   1. stop watching the users file;
+//   1. tell systemd: STOPPING=1; stop watching the users file;
 //   2. stop accepting, close idle connections, let requests in flight finish;
 //   3. once no connection is left, stop the io_context; after
 //      shutdown_timeout, stop_now() instead.
@@ -68,6 +71,9 @@ class Rapid {
   luxi::Client& luxi() { return luxi_; }
 
  private:
+  // "Listening on <address> port <port> (HTTP|HTTPS)": logged, and systemd's STATUS=.
+  std::string serving_status() const;
+
   boost::asio::io_context& io_;
   RapidConfig config_;
   auth::UserStore users_;
