@@ -67,8 +67,8 @@ struct DetachedRapid {
   DetachedRapid(Sandbox& box, std::string log_file)
       : log(std::move(log_file)), pid_file(box.dir + "/detached.pid"), port(free_port()) {
     std::vector<std::string> args = {
-        "--no-master-check", "--port", std::to_string(port), "--bind", "127.0.0.1",
-        "--pid-file",        pid_file, "--log-file",         log};
+        "--no-master-check", "--no-user-check", "--port", std::to_string(port), "--bind",
+        "127.0.0.1",         "--pid-file",      pid_file, "--log-file",         log};
     const auto rest = box.args();
     args.insert(args.end(), rest.begin(), rest.end());
     started = run_rapid(box.dir, args);
