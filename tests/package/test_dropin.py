@@ -247,7 +247,7 @@ class DropInTest(unittest.TestCase):
         files = set(run(["dpkg-query", "-L", "rapid"]).stdout.split())
         for path in ("/usr/share/man/man8/rapid.8.gz", DROPIN,
                      "/usr/share/doc/rapid/examples/rapid.conf",
-                     "/usr/share/doc/rapid/operator-guide.md"):
+                     "/usr/share/doc/rapid/operator-guide.md.gz"):
             self.assertIn(path, files)
         self.assertEqual([p for p in files if p.startswith("/etc/")], [],
                          "the package puts nothing into /etc")
