@@ -11,7 +11,7 @@ struct Limits {
   std::size_t max_body_bytes = 10 * 1024 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds header_timeout{10'000};
-  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds body_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds write_timeout{30'000};
   std::size_t max_clients = 1024;

@@ -438,6 +438,37 @@ TEST(Limits, SlowBodyCutOffWithoutResponse) {
   EXPECT_EQ(rapid.luxi().requests().size(), 0u);
 }
 
+// A body trickling in one byte per second is cut at the body timeout, which
+// covers the whole body (not the gap between bytes), without an answer.
+void slow_body_cut_at_deadline(bool tls) {
+  http::Limits limits;
+  limits.body_timeout = 1000ms;
+  RapidServer rapid({.tls = tls, .limits = limits});
+  auto client = connect(rapid);
+  ASSERT_TRUE(
+      client->send("PUT /2/query/node HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 100\r\n\r\n"));
+  const auto start = Clock::now();
+  bool closed = false;
+  for (int second = 0; second < 5 && !closed; ++second) {
+    client->send("{");
+    closed = client->closed_by_peer(1000ms);
+  }
+  const auto elapsed = Clock::now() - start;
+  EXPECT_TRUE(closed);
+  EXPECT_GE(elapsed, 900ms);
+  EXPECT_LT(elapsed, 2000ms);
+  EXPECT_EQ(rapid.luxi().requests().size(), 0u);
+  EXPECT_TRUE(rapid.access_log().empty());
+}
+
+TEST(Limits, SlowBodyCutAtTheBodyTimeout) { slow_body_cut_at_deadline(false); }
+TEST(Limits, SlowBodyCutAtTheBodyTimeoutOverTls) { slow_body_cut_at_deadline(true); }
+
+TEST(Limits, BodyTimeoutDefaultsTo10Seconds) {
+  EXPECT_EQ(http::Limits().body_timeout, std::chrono::seconds(10));
+}
+
 // --- Expect: 100-continue --------------------------------------------------------------
 
 void expect_continue(bool tls) {
