@@ -1,5 +1,6 @@
 #include "http/request_rules.h"
 
+#include <algorithm>
 #include <boost/beast/http/error.hpp>
 
 #include "util/pyrepr.h"
@@ -98,6 +99,91 @@ std::optional<Rejection> header_rejection(unsigned version, bool has_host) {
   }
   if (version == 11 && !has_host) return Rejection{400, "Missing Host header", version};
   return std::nullopt;
+}
+
+namespace {
+
+// The codings of all Transfer-Encoding lines as one list (RFC 9110 §5.3),
+// empty elements dropped, optional whitespace trimmed.
+std::vector<std::string> coding_list(const std::vector<std::string>& lines) {
+  std::vector<std::string> codings;
+  for (const std::string& line : lines) {
+    std::size_t pos = 0;
+    while (pos <= line.size()) {
+      const auto comma = std::min(line.find(',', pos), line.size());
+      std::string_view element = std::string_view(line).substr(pos, comma - pos);
+      const auto first = element.find_first_not_of(" \t");
+      if (first != std::string_view::npos) {
+        element = element.substr(first, element.find_last_not_of(" \t") - first + 1);
+        codings.emplace_back(element);
+      }
+      pos = comma + 1;
+    }
+  }
+  return codings;
+}
+
+// The field as quoted in an answer: the lines joined as one list, cut and
+// made valid UTF-8 like a request line.
+std::string quoted_codings(const std::vector<std::string>& lines) {
+  std::string joined;
+  for (const std::string& line : lines) joined += (joined.empty() ? "" : ", ") + line;
+  return "'" + first_line(joined) + "'";
+}
+
+}  // namespace
+
+std::optional<Rejection> framing_rejection(unsigned version,
+                                           const std::vector<std::string>& transfer_encodings,
+                                           bool has_content_length) {
+  if (transfer_encodings.empty()) return std::nullopt;
+  if (has_content_length) {
+    return Rejection{400, "Bad request: both Content-Length and Transfer-Encoding given", version};
+  }
+  const std::string quoted = quoted_codings(transfer_encodings);
+  if (version < 11) {
+    return Rejection{400, "Bad request: Transfer-Encoding " + quoted + " in an HTTP/1.0 request",
+                     version};
+  }
+  const std::vector<std::string> codings = coding_list(transfer_encodings);
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (iequals(codings[i], "chunked")) {
+      return Rejection{
+          400, "Bad request: Transfer-Encoding " + quoted + " does not end with a single chunked",
+          version};
+    }
+  }
+  if (codings.size() != 1 || !iequals(codings[0], "chunked")) {
+    return Rejection{501, "Transfer-Encoding " + quoted + " is not supported", version};
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> framing_rejection_at(boost::beast::error_code ec, unsigned version,
+                                              std::vector<std::string> transfer_encodings,
+                                              bool has_content_length, std::string_view buffered) {
+  if (ec != bhttp::error::bad_content_length && ec != bhttp::error::bad_transfer_encoding) {
+    return std::nullopt;
+  }
+  const std::string_view line = buffered.substr(0, buffered.find_first_of("\r\n"));
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view name = line.substr(0, colon);
+  std::string_view value = line.substr(colon + 1);
+  const auto first = value.find_first_not_of(" \t");
+  value = first == std::string_view::npos
+              ? std::string_view()
+              : value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  if (iequals(name, "Content-Length")) {
+    // A malformed or second, different length is Beast's own 400.
+    if (transfer_encodings.empty()) return std::nullopt;
+    has_content_length = true;
+  } else if (iequals(name, "Transfer-Encoding")) {
+    transfer_encodings.emplace_back(value);
+  } else {
+    return std::nullopt;
+  }
+  return framing_rejection(version, transfer_encodings, has_content_length);
 }
 
 bool wants_continue(unsigned version, std::optional<std::string_view> expect) {

@@ -54,6 +54,26 @@ std::optional<Rejection> read_rejection(boost::beast::error_code ec,
 // A parsed header refused for its version or a missing Host.
 std::optional<Rejection> header_rejection(unsigned version, bool has_host);
 
+// How the body is framed (RFC 9112 §6), judged from the header before any
+// body byte is read, so that rapid never reads a body differently from a
+// proxy in front of it. `transfer_encodings` holds each Transfer-Encoding
+// field line in order (several lines form one list). Refused, and the
+// connection closed: Content-Length together with Transfer-Encoding (400),
+// Transfer-Encoding in HTTP/1.0 (400), chunked not the last coding or given
+// twice (400), any other coding list than exactly "chunked" (501).
+std::optional<Rejection> framing_rejection(unsigned version,
+                                           const std::vector<std::string>& transfer_encodings,
+                                           bool has_content_length);
+
+// Beast stops reading a header at the first Content-Length or
+// Transfer-Encoding field that conflicts with the ones before it
+// (bad_content_length, bad_transfer_encoding), leaving that field's line at
+// the start of `buffered` and the earlier fields parsed. The framing verdict
+// on the fields so far plus that line, or nullopt for any other error.
+std::optional<Rejection> framing_rejection_at(boost::beast::error_code ec, unsigned version,
+                                              std::vector<std::string> transfer_encodings,
+                                              bool has_content_length, std::string_view buffered);
+
 // Whether to send "100 Continue" before reading the body.
 bool wants_continue(unsigned version, std::optional<std::string_view> expect);
 

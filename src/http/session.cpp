@@ -76,6 +76,19 @@ std::optional<std::string_view> field_value(const bhttp::request<bhttp::string_b
   return std::string_view(found->value());
 }
 
+// Every line of a header field, in order.
+std::vector<std::string> field_lines(const bhttp::request<bhttp::string_body>& message,
+                                     bhttp::field name) {
+  std::vector<std::string> lines;
+  const auto [first, last] = message.equal_range(name);
+  for (auto field = first; field != last; ++field) lines.emplace_back(field->value());
+  return lines;
+}
+
+bool has_field(const bhttp::request<bhttp::string_body>& message, bhttp::field name) {
+  return message.find(name) != message.end();
+}
+
 // Start and end of a connection, one overload per stream kind (plain
 // functions rather than "if constexpr": GCC 12 miscompiles co_await inside
 // a discarded-statement branch of a coroutine template).
@@ -193,6 +206,15 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       co_await send_error(refused->status, refused->message, refused->version);
       co_return std::nullopt;
     }
+    // Before any body byte: a body framed in a way a proxy could read
+    // differently is never read, let alone handled.
+    const std::optional<Rejection> misframed =
+        framing_rejection(version, field_lines(parser.get(), bhttp::field::transfer_encoding),
+                          has_field(parser.get(), bhttp::field::content_length));
+    if (misframed) {
+      co_await send_error(misframed->status, misframed->message, misframed->version);
+      co_return std::nullopt;
+    }
     if (!parser.is_done()) {
       if (wants_continue(version, field_value(parser.get(), bhttp::field::expect))) {
         bhttp::response<bhttp::empty_body> interim(bhttp::status::continue_, 11);
@@ -242,8 +264,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                                           const bhttp::request_parser<bhttp::string_body>& parser) {
     std::optional<unsigned> header_version;
     if (parser.is_header_done()) header_version = parser.get().version();
-    const std::optional<Rejection> answer =
-        read_rejection(ec, header_version, limits().max_body_bytes, buffered(buffer_));
+    std::optional<Rejection> answer = framing_rejection_at(
+        ec, parser.get().version(), field_lines(parser.get(), bhttp::field::transfer_encoding),
+        has_field(parser.get(), bhttp::field::content_length), buffered(buffer_));
+    if (!answer)
+      answer = read_rejection(ec, header_version, limits().max_body_bytes, buffered(buffer_));
     if (!answer) {
       if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted) {
         SPDLOG_DEBUG("Connection from {} dropped: {}", peer_, ec.message());

@@ -1,5 +1,6 @@
 // Ganeti's request-line and header rules (lib/http/server.py, ParseStartLine
-// and the Host check) as rapid applies them behind Beast's parser. The same
+// and the Host check) as rapid applies them behind Beast's parser, and the
+// body framing rules of RFC 9112 §6 (rapid's own, docs/compatibility.md). The same
 // answers over real sockets: tests/integration/http_test.cpp (RequestLine,
 // Limits, ExpectContinue, KeepAlive).
 #include "http/request_rules.h"
@@ -263,6 +264,121 @@ TEST(HeaderRejection, Http11NeedsHost) {
 TEST(HeaderRejection, VersionTwoAndAboveIs505AnsweredAsHttp11) {
   EXPECT_EQ(header_rejection(20, true), (Rejection{505, "Invalid HTTP Version (2.0)", 11}));
   EXPECT_EQ(header_rejection(31, false), (Rejection{505, "Invalid HTTP Version (3.1)", 11}));
+}
+
+// --- Body framing (RFC 9112 §6) ------------------------------------------------------------
+
+Rejection not_supported(const std::string& quoted) {
+  return {501, "Transfer-Encoding '" + quoted + "' is not supported", 11};
+}
+
+Rejection chunked_not_last(const std::string& quoted) {
+  return {400, "Bad request: Transfer-Encoding '" + quoted + "' does not end with a single chunked",
+          11};
+}
+
+const Rejection kBothLengths{400, "Bad request: both Content-Length and Transfer-Encoding given",
+                             11};
+
+TEST(FramingRejection, NoTransferEncodingIsFine) {
+  EXPECT_FALSE(framing_rejection(11, {}, false));
+  EXPECT_FALSE(framing_rejection(11, {}, true));
+  EXPECT_FALSE(framing_rejection(10, {}, true));
+}
+
+TEST(FramingRejection, ExactlyChunkedIsFine) {
+  for (const std::string& value : {"chunked", "CHUNKED", "Chunked", " chunked ", "\tchunked",
+                                   "chunked,", ", chunked", " , chunked , "}) {
+    SCOPED_TRACE(value);
+    EXPECT_FALSE(framing_rejection(11, {value}, false));
+  }
+  EXPECT_FALSE(framing_rejection(11, {"", "chunked"}, false));  // an empty line adds nothing
+}
+
+TEST(FramingRejection, BothLengthsAre400) {
+  EXPECT_EQ(framing_rejection(11, {"chunked"}, true), kBothLengths);
+  EXPECT_EQ(framing_rejection(11, {"gzip"}, true), kBothLengths);
+  EXPECT_EQ(framing_rejection(11, {"identity"}, true), kBothLengths);
+  EXPECT_EQ(framing_rejection(10, {"chunked"}, true), (Rejection{400, kBothLengths.message, 10}));
+}
+
+TEST(FramingRejection, OtherCodingsAre501) {
+  EXPECT_EQ(framing_rejection(11, {"gzip, chunked"}, false), not_supported("gzip, chunked"));
+  EXPECT_EQ(framing_rejection(11, {"identity"}, false), not_supported("identity"));
+  EXPECT_EQ(framing_rejection(11, {"gzip"}, false), not_supported("gzip"));
+  EXPECT_EQ(framing_rejection(11, {"x-custom"}, false), not_supported("x-custom"));
+  EXPECT_EQ(framing_rejection(11, {"chunked;ext=1"}, false), not_supported("chunked;ext=1"));
+  EXPECT_EQ(framing_rejection(11, {"chunkedx"}, false), not_supported("chunkedx"));
+  EXPECT_EQ(framing_rejection(11, {""}, false), not_supported(""));
+  EXPECT_EQ(framing_rejection(11, {" , "}, false), not_supported(" , "));
+}
+
+TEST(FramingRejection, ChunkedNotLastIs400) {
+  EXPECT_EQ(framing_rejection(11, {"chunked, gzip"}, false), chunked_not_last("chunked, gzip"));
+  EXPECT_EQ(framing_rejection(11, {"chunked, chunked"}, false),
+            chunked_not_last("chunked, chunked"));
+  EXPECT_EQ(framing_rejection(11, {"gzip, Chunked, identity"}, false),
+            chunked_not_last("gzip, Chunked, identity"));
+}
+
+TEST(FramingRejection, SeveralLinesFormOneList) {
+  EXPECT_EQ(framing_rejection(11, {"gzip", "chunked"}, false), not_supported("gzip, chunked"));
+  EXPECT_EQ(framing_rejection(11, {"chunked", "gzip"}, false), chunked_not_last("chunked, gzip"));
+  EXPECT_EQ(framing_rejection(11, {"chunked", "chunked"}, false),
+            chunked_not_last("chunked, chunked"));
+}
+
+TEST(FramingRejection, TransferEncodingInHttp10Is400) {
+  EXPECT_EQ(
+      framing_rejection(10, {"chunked"}, false),
+      (Rejection{400, "Bad request: Transfer-Encoding 'chunked' in an HTTP/1.0 request", 10}));
+}
+
+TEST(FramingRejection, QuotedValueIsCutAndValidUtf8) {
+  const auto long_value = framing_rejection(11, {std::string(400, 'x')}, false);
+  ASSERT_TRUE(long_value);
+  EXPECT_EQ(long_value->message,
+            "Transfer-Encoding '" + std::string(256, 'x') + "' is not supported");
+  EXPECT_EQ(framing_rejection(11, {"\xff"}, false), not_supported(kReplacement));
+}
+
+// Beast stops at the conflicting field; its line starts the buffer.
+TEST(FramingRejectionAt, ContentLengthAfterTransferEncoding) {
+  EXPECT_EQ(framing_rejection_at(bhttp::error::bad_content_length, 11, {"chunked"}, false,
+                                 "Content-Length: 5\r\n\r\nhello"),
+            kBothLengths);
+  EXPECT_EQ(framing_rejection_at(bhttp::error::bad_content_length, 11, {"gzip", "chunked"}, false,
+                                 "content-length:5\r\n\r\n"),
+            kBothLengths);
+}
+
+TEST(FramingRejectionAt, TransferEncodingAfterContentLength) {
+  EXPECT_EQ(framing_rejection_at(bhttp::error::bad_transfer_encoding, 11, {}, true,
+                                 "Transfer-Encoding: chunked\r\n\r\n"),
+            kBothLengths);
+}
+
+TEST(FramingRejectionAt, TransferEncodingAfterChunked) {
+  EXPECT_EQ(framing_rejection_at(bhttp::error::bad_transfer_encoding, 11, {"chunked"}, false,
+                                 "Transfer-Encoding:  gzip \r\nX: y\r\n\r\n"),
+            chunked_not_last("chunked, gzip"));
+  EXPECT_EQ(framing_rejection_at(bhttp::error::bad_transfer_encoding, 11, {"chunked"}, false,
+                                 "TRANSFER-ENCODING: chunked\r\n\r\n"),
+            chunked_not_last("chunked, chunked"));
+}
+
+TEST(FramingRejectionAt, OtherErrorsAreLeftToReadRejection) {
+  // A malformed or second, different Content-Length without Transfer-Encoding.
+  EXPECT_FALSE(framing_rejection_at(bhttp::error::bad_content_length, 11, {}, false,
+                                    "Content-Length: x\r\n\r\n"));
+  EXPECT_FALSE(framing_rejection_at(bhttp::error::bad_content_length, 11, {}, true,
+                                    "Content-Length: 6\r\n\r\n"));
+  EXPECT_FALSE(framing_rejection_at(bhttp::error::multiple_content_length, 11, {"chunked"}, false,
+                                    "Content-Length: 6\r\n\r\n"));
+  EXPECT_FALSE(framing_rejection_at(bhttp::error::bad_field, 11, {"chunked"}, false,
+                                    "Transfer-Encoding: gzip\r\n\r\n"));
+  EXPECT_FALSE(framing_rejection_at(bhttp::error::bad_transfer_encoding, 11, {"chunked"}, false,
+                                    "no colon here\r\n"));
 }
 
 TEST(WantsContinue, OnlyHttp11AskingFor100Continue) {
