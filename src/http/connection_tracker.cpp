@@ -23,10 +23,29 @@ void ConnectionTracker::remove(const Connection* connection) {
   {
     std::lock_guard lock(mutex_);
     connections_.erase(connection);
-    if (shutting_down_ && connections_.empty()) drained = std::exchange(on_drained_, nullptr);
+    if (drained_locked()) drained = std::exchange(on_drained_, nullptr);
   }
   if (on_slot_freed_) on_slot_freed_();
   if (drained) drained();
+}
+
+void ConnectionTracker::hold() {
+  std::lock_guard lock(mutex_);
+  ++holds_;
+}
+
+void ConnectionTracker::release() {
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(mutex_);
+    --holds_;
+    if (drained_locked()) drained = std::exchange(on_drained_, nullptr);
+  }
+  if (drained) drained();
+}
+
+bool ConnectionTracker::drained_locked() const {
+  return shutting_down_ && connections_.empty() && holds_ == 0;
 }
 
 std::size_t ConnectionTracker::size() const {
@@ -49,14 +68,14 @@ std::vector<std::shared_ptr<Connection>> ConnectionTracker::snapshot() const {
 }
 
 void ConnectionTracker::shutdown(std::function<void()> on_drained) {
-  bool empty = false;
+  bool drained = false;
   {
     std::lock_guard lock(mutex_);
     shutting_down_ = true;
-    empty = connections_.empty();
-    if (!empty) on_drained_ = std::move(on_drained);
+    drained = drained_locked();
+    if (!drained) on_drained_ = std::move(on_drained);
   }
-  if (empty) {
+  if (drained) {
     if (on_drained) on_drained();
     return;
   }

@@ -30,18 +30,25 @@ class ConnectionTracker {
   std::size_t size() const;
   bool shutting_down() const;
 
+  // While held (a listener that may still start connections), the tracker
+  // is not drained even without connections.
+  void hold();
+  void release();
+
   // Asks every connection to close when idle; `on_drained` runs once none
-  // is left (immediately if there is none).
+  // is left and nothing holds the tracker (immediately if so already).
   void shutdown(std::function<void()> on_drained);
   void close_all();
 
  private:
   std::vector<std::shared_ptr<Connection>> snapshot() const;
+  bool drained_locked() const;  // with mutex_ held
 
   mutable std::mutex mutex_;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
   std::function<void()> on_slot_freed_;
   std::function<void()> on_drained_;
+  std::size_t holds_ = 0;
   bool shutting_down_ = false;
 };
 

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 
 #include "http/session.h"
 #include "http/tls_context.h"
@@ -22,7 +23,10 @@ using tcp = asio::ip::tcp;
 
 // The listener: accepts while fewer than max_clients connections are open,
 // otherwise waits for one to close (connections beyond the limit queue in
-// the kernel's backlog, as with the original's --max-clients).
+// the kernel's backlog, as with the original's --max-clients). On shutdown
+// it takes every connection still in the kernel's backlog (closing the
+// listening socket would reset them) and serves them too, within the limit;
+// it holds the tracker until then, so the server is not drained before.
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::any_io_executor ex, ServerConfig config, Handler& handler, AccessLogFn log)
       : executor(ex), strand(asio::make_strand(ex)), acceptor(strand), slot_timer(strand) {
@@ -49,12 +53,37 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     });
   }
 
+  // Connections the kernel completed before the shutdown: accepted now,
+  // served by the accept loop once it stops.
+  void take_backlog() {
+    boost::system::error_code ec;
+    acceptor.non_blocking(true, ec);
+    while (!ec) {
+      tcp::socket socket(asio::make_strand(executor));
+      acceptor.accept(socket, ec);
+      // EAGAIN: nothing left. EMFILE and friends: the rest are lost either way.
+      if (!ec) backlog.push_back(std::move(socket));
+    }
+    if (!backlog.empty()) SPDLOG_DEBUG("{} connections taken from the backlog", backlog.size());
+  }
+
+  void stop_accepting() {
+    take_backlog();
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    slot_timer.cancel();
+  }
+
+  asio::awaitable<void> wait_for_slot() {
+    slot_timer.expires_after(std::chrono::seconds(1));
+    co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
   asio::awaitable<void> accept_loop() {
     const std::size_t max_clients = shared->config.limits.max_clients;
     while (acceptor.is_open()) {
       while (shared->tracker.size() >= max_clients && acceptor.is_open()) {
-        slot_timer.expires_after(std::chrono::seconds(1));
-        co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await wait_for_slot();
       }
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
                                                          asio::as_tuple(asio::use_awaitable));
@@ -68,12 +97,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       start_session(std::move(socket), shared);
     }
+    while (!backlog.empty()) {
+      while (shared->tracker.size() >= max_clients) {
+        co_await wait_for_slot();
+      }
+      tcp::socket socket(std::move(backlog.front()));
+      backlog.pop_front();
+      start_session(std::move(socket), shared);
+    }
   }
 
   asio::any_io_executor executor;
   asio::strand<asio::any_io_executor> strand;
   tcp::acceptor acceptor;
   asio::steady_timer slot_timer;
+  std::deque<tcp::socket> backlog;  // taken at shutdown, not yet served
   std::shared_ptr<SessionShared> shared;
 };
 
@@ -87,17 +125,19 @@ Server::~Server() {
 }
 
 void Server::start() {
+  impl_->shared->tracker.hold();
   asio::co_spawn(
-      impl_->strand, [impl = impl_]() { return impl->accept_loop(); }, asio::detached);
+      impl_->strand, [impl = impl_]() { return impl->accept_loop(); },
+      [impl = impl_](std::exception_ptr) { impl->shared->tracker.release(); });
 }
 
 void Server::shutdown(std::function<void()> on_drained) {
-  asio::post(impl_->strand, [impl = impl_] {
-    boost::system::error_code ignored;
-    impl->acceptor.close(ignored);
-    impl->slot_timer.cancel();
+  // On the listener's strand: a connection the accept loop has just taken
+  // is started (and tracked) before the tracker can be found empty.
+  asio::post(impl_->strand, [impl = impl_, on_drained = std::move(on_drained)]() mutable {
+    impl->stop_accepting();
+    impl->shared->tracker.shutdown(std::move(on_drained));
   });
-  impl_->shared->tracker.shutdown(std::move(on_drained));
 }
 
 void Server::abort() { impl_->shared->tracker.close_all(); }

@@ -187,13 +187,17 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     parser.header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
     parser.body_limit(limits().max_body_bytes);
 
-    idle_ = buffer_.size() == 0;
+    // Only a kept-alive connection waiting for its next request is idle
+    // (a shutdown closes it at once). A new connection's first request is
+    // waited for: its client connected before the shutdown and gets its
+    // answer, even if no byte of the request has arrived yet.
+    idle_ = !first && buffer_.size() == 0;
     if (stopping_ && idle_) co_return std::nullopt;
     lowest().expires_after(first ? limits().header_timeout : limits().idle_timeout);
     const beast::error_code skip_ec = co_await skip_empty_lines();
     if (skip_ec) co_return std::nullopt;  // closed, timed out or cancelled: no answer
+    idle_ = false;                        // a request has begun
     auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
-    idle_ = false;
     if (read_ec) {
       co_await reject_unreadable(read_ec, parser);
       co_return std::nullopt;
