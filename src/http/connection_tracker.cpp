@@ -1,9 +1,26 @@
 #include "http/connection_tracker.h"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <utility>
 #include <vector>
 
 namespace rapid::http {
+namespace {
+
+// Below this many connections at the peak a burst is not worth a trim.
+constexpr std::size_t kTrimMinPeak = 32;
+
+// glibc keeps what a burst of connections freed (TLS state, buffers) in its
+// heaps; hand it back to the OS.
+void release_free_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+}
+
+}  // namespace
 
 ConnectionTracker::ConnectionTracker(std::function<void()> on_slot_freed)
     : on_slot_freed_(std::move(on_slot_freed)) {}
@@ -13,6 +30,7 @@ void ConnectionTracker::add(const std::shared_ptr<Connection>& connection) {
   {
     std::lock_guard lock(mutex_);
     connections_.emplace(connection.get(), connection);
+    peak_ = std::max(peak_, connections_.size());
     close = shutting_down_;
   }
   if (close) connection->close_when_idle();
@@ -20,11 +38,25 @@ void ConnectionTracker::add(const std::shared_ptr<Connection>& connection) {
 
 void ConnectionTracker::remove(const Connection* connection) {
   std::function<void()> drained;
+  bool trim = false;
   {
     std::lock_guard lock(mutex_);
     connections_.erase(connection);
     if (drained_locked()) drained = std::exchange(on_drained_, nullptr);
+    // Once the connections have dropped to a quarter of their peak, and
+    // once more when the last of a burst has gone: a few trims per burst,
+    // whatever its size, never one per close.
+    const std::size_t open = connections_.size();
+    if (peak_ >= kTrimMinPeak && open <= peak_ / 4) {
+      trim = true;
+      trim_when_empty_ = open > 0;
+      peak_ = open;
+    } else if (open == 0 && trim_when_empty_) {
+      trim = true;
+      trim_when_empty_ = false;
+    }
   }
+  if (trim) release_free_memory();
   if (on_slot_freed_) on_slot_freed_();
   if (drained) drained();
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Shared state of a server: the open connections, the max-clients gate and
-// graceful shutdown. Thread-safe; connections live on their own strands.
+// Shared state of a server: the open connections, the max-clients gate,
+// graceful shutdown, and returning memory to the OS after a burst.
+// Thread-safe; connections live on their own strands.
 
 #include <cstddef>
 #include <functional>
@@ -49,6 +50,8 @@ class ConnectionTracker {
   std::function<void()> on_slot_freed_;
   std::function<void()> on_drained_;
   std::size_t holds_ = 0;
+  std::size_t peak_ = 0;  // most connections open since the last memory trim
+  bool trim_when_empty_ = false;
   bool shutting_down_ = false;
 };
 

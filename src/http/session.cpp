@@ -176,6 +176,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       const bool written =
           co_await write_response(std::move(response), logged.version, keep_alive, &logged);
       if (!written || !keep_alive) co_return;
+      // A kept-alive connection waits with no buffer of its last request.
+      if (buffer_.size() == 0) buffer_.shrink_to_fit();
     }
   }
 
