@@ -150,7 +150,8 @@ def slow_body(c):
     timeout = size(2, 10)
     args = [] if FULL else ["--body-timeout", str(timeout)]
     with FakeMaster() as master, Rapid(master.path, tls=False, args=args) as rapid:
-        c.note("body timeout %d s (%s)" % (timeout, "set" if args else "the default"))
+        c.note("body timeout %s" % ("%d s (set)" % timeout if args else
+                                    "the default (target %d s, issue 10)" % timeout))
         head = (b"PUT /2/instances/inst1/tags HTTP/1.1\r\nHost: rapid\r\n"
                 b"Authorization: Basic YWRtaW46YWRtaW5wYXNz\r\n"
                 b"Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n")

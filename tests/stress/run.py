@@ -52,10 +52,11 @@ def summary(results):
                          "yes" if f.ok else "NO"))
         for pending in result.pending:
             rows.append((result.name, pending, "-", "pending i10-http", "skip"))
-    widths = [min(max(len(row[i]) for row in rows), 60) for i in range(5)]
+    caps = (20, 62, 20, 24, 4)   # longer cells overflow their column
+    widths = [min(max(len(row[i]) for row in rows), caps[i]) for i in range(5)]
     lines = []
     for index, row in enumerate(rows):
-        lines.append("  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)))
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
