@@ -173,7 +173,7 @@ def oversized(c):
              b"GET /2/info HTTP/1.1\r\nHost: rapid\r\nX-Big: " + b"a" * 9216 + b"\r\n\r\n"),
             ("request line of 9 KiB", 431,
              b"GET /2/info?" + b"a" * 9216 + b" HTTP/1.1\r\nHost: rapid\r\n\r\n"),
-            ("200 headers of 60 bytes", 431,
+            ("200 header lines of 60 bytes (12 KB)", 431,
              b"GET /2/info HTTP/1.1\r\nHost: rapid\r\n" +
              b"".join(b"X-H%03d: %s\r\n" % (i, b"v" * 50) for i in range(200)) + b"\r\n"),
             ("Content-Length 10 MiB + 1", 413,

@@ -1,5 +1,6 @@
 """What an operator does to a running rapid: users-file rewrites and SIGHUP; its TLS."""
 
+import json
 import os
 import re
 import shutil
@@ -10,7 +11,7 @@ import threading
 import time
 
 from fake_master import FakeMaster
-from stress_lib import FULL, USERS, KeepAlive, Rapid, case, request, size
+from stress_lib import FULL, KeepAlive, Rapid, case, request, size
 
 # Every version of the file has the same length (a padded comment), so an in-place
 # rewrite never leaves a shorter or longer file behind for a moment.
@@ -35,7 +36,6 @@ def users_reload(c):
     seconds = size(10, 60)
     rate = 200
     workers = 8
-    USERS["churn"] = "churnpass"
     with FakeMaster() as master, Rapid(master.path, tls=False,
                                        users=_users_text(True, 0)) as rapid:
         stop = threading.Event()
@@ -133,7 +133,6 @@ def _testssl(port):
     env = dict(os.environ, NXCONNECT="127.0.0.1:0")
     try:
         subprocess.run(argv, capture_output=True, text=True, timeout=1200, env=env)
-        import json  # pylint: disable=import-outside-toplevel
         with open(report) as f:
             return {entry["id"]: (entry["severity"], entry["finding"]) for entry in json.load(f)}
     finally:

@@ -32,7 +32,9 @@ DEFAULT_BINARY = os.path.join(REPO, "build", "src", "app", "rapid")
 FULL = os.environ.get("RAPID_STRESS_FULL", "") not in ("", "0")
 REQUIRE_ALL = os.environ.get("RAPID_STRESS_REQUIRE_ALL", "") not in ("", "0")
 
-USERS = {"admin": "adminpass", "reader": "readpass"}
+# Credentials the clients know; "churn" is in the users file only at times
+# (cases_ops.users_reload).
+USERS = {"admin": "adminpass", "reader": "readpass", "churn": "churnpass"}
 USERS_FILE = "admin adminpass write\nreader readpass read\n"
 
 TLS_CLIENT = ssl._create_unverified_context()  # pylint: disable=protected-access
