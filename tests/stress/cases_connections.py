@@ -6,7 +6,7 @@ import threading
 import time
 
 from fake_master import FakeMaster
-from stress_lib import (FULL, Rapid, KeepAlive, case, connect, percentile,
+from stress_lib import (FULL, PROBES, Rapid, KeepAlive, case, connect, percentile,
                         probe_latencies, raw_exchange, read_answer, ganeti_error, size)
 
 # Idle connections must stay open while they are counted.
@@ -25,7 +25,7 @@ def _probe_figures(c, rapid, label, count):
 def idle_connections(c):
     """N idle TLS connections: RSS < 40 MB, probes fast, RSS back within 5 MB after."""
     count = size(300, 1000)
-    probes = size(30, 100)
+    probes = PROBES
     with FakeMaster() as master, Rapid(master.path, args=LONG_TIMEOUTS) as rapid:
         probe_latencies(rapid, 20, path="/2/info")   # warm-up: TLS, LUXI pool
         idle = rapid.settled_rss_mb(2)
@@ -126,7 +126,7 @@ def slowloris(c):
 
         def probing():
             while not stop.is_set():
-                latencies.extend(probe_latencies(rapid, 1, path="/2/info", interval=0.1))
+                latencies.extend(probe_latencies(rapid, 1, path="/2/info", interval=0.02))
 
         prober = threading.Thread(target=probing, daemon=True)
         prober.start()
@@ -157,7 +157,7 @@ def slow_body(c):
                 b"Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n")
         _trickle(c, rapid, count, head, b'["tag-', timeout + 1.5,
                  "%d slow-body connections" % count)
-        latencies = probe_latencies(rapid, 20, path="/2/info")
+        latencies = probe_latencies(rapid, PROBES, path="/2/info", interval=0.01)
         c.below("probe p99 afterwards", percentile(latencies, 0.99), PROBE_P99_MS, " ms")
         c.equal("jobs submitted", master.count("SubmitJob"), 0)
         c.check("daemon alive", rapid.alive(), "alive", rapid.alive())
@@ -192,7 +192,7 @@ def oversized(c):
             c.check(label, answer.status, "%d, JSON error, closed" % expected, ok)
             if not ok:
                 c.note("%s: %r" % (label, answer))
-        latencies = probe_latencies(rapid, 20, path="/2/info")
+        latencies = probe_latencies(rapid, PROBES, path="/2/info", interval=0.01)
         c.below("probe p99 afterwards", percentile(latencies, 0.99), PROBE_P99_MS, " ms")
         c.equal("jobs submitted", master.count("SubmitJob"), 0)
 
@@ -229,7 +229,7 @@ def fd_exhaustion(c):
         for sock in socks:
             sock.close()
         time.sleep(1)
-        latencies = probe_latencies(rapid, 20, path="/2/info")
+        latencies = probe_latencies(rapid, PROBES, path="/2/info", interval=0.01)
         c.below("probe p99 after they closed", percentile(latencies, 0.99), PROBE_P99_MS, " ms")
         c.check("daemon alive", rapid.alive(), "alive", rapid.alive())
 

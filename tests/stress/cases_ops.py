@@ -181,4 +181,5 @@ def tls_profile(c):
             if severity in ("MEDIUM", "HIGH", "CRITICAL"):
                 c.note("testssl %s: %s %s%s" % (key, severity, finding,
                                                 "" if key in bad else " (not counted)"))
-        c.equal("testssl: MEDIUM/HIGH/CRITICAL findings on the TLS setup", ", ".join(bad) or "none", "none")
+        c.equal("testssl: MEDIUM/HIGH/CRITICAL findings on the TLS setup",
+                ", ".join(bad) or "none", "none")

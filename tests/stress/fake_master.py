@@ -41,7 +41,8 @@ CLUSTER_INFO = {"name": "stress.example.com", "volume_group_name": "xenvg",
                 "software_version": "3.0.2", "protocol_version": 3000000,
                 "architecture": ["64bit", "x86_64"], "master": "node1.example.com"}
 
-FAULTS = ("hang", "garbage", "undecodable", "truncated", "close_mid_reply", "stall_mid_reply", "lose_reply")
+FAULTS = ("hang", "garbage", "undecodable", "truncated", "close_mid_reply", "stall_mid_reply",
+          "lose_reply")
 
 
 class FakeMaster:

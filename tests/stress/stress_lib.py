@@ -388,6 +388,10 @@ def raw_exchange(rapid, data, timeout=5.0, close_wait=0.5):
         return read_answer(sock, timeout, close_wait)
 
 
+# Probes per p99: with 100, one scheduling hiccup of a loaded machine is not the p99.
+PROBES = 100
+
+
 def probe_latencies(rapid, count, path="/version", interval=0.02, user="admin", failures=None,
                     timeout=10):
     """Latencies (ms) of ``count`` requests, each on a new connection.
