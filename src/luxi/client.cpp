@@ -19,7 +19,10 @@ namespace asio = boost::asio;
 
 struct Client::Impl {
   Impl(asio::any_io_executor ex, ClientConfig c)
-      : executor(std::move(ex)), config(std::move(c)), slots(config.max_connections) {}
+      : executor(std::move(ex)),
+        config(std::move(c)),
+        slots(config.max_connections),
+        wait_slots(config.max_wait_connections) {}
 
   // An idle connection that still works, or null.
   std::unique_ptr<Connection> take_idle() {
@@ -50,6 +53,7 @@ struct Client::Impl {
   asio::any_io_executor executor;
   ClientConfig config;
   AsyncSemaphore slots;
+  AsyncSemaphore wait_slots;  // long polls only
   mutable std::mutex mutex;
   std::vector<std::unique_ptr<Connection>> idle;
 };
@@ -93,11 +97,12 @@ asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend re
   // Sizes only: opcodes can carry secrets (osparams_secret) in clear text.
   SPDLOG_DEBUG("LUXI call {} ({} bytes)", method, request.size());
 
-  const bool have_slot = co_await impl->slots.acquire(deadline);
+  AsyncSemaphore& slots = method == "WaitForJobChange" ? impl->wait_slots : impl->slots;
+  const bool have_slot = co_await slots.acquire(deadline);
   if (!have_slot) {
     throw Error(ErrorKind::timeout, "No free connection to the master daemon in time");
   }
-  SlotGuard guard(impl->slots);
+  SlotGuard guard(slots);
 
   // A call that may change the cluster always gets a new connection: a
   // pooled one could have been closed by luxid just now, and then we could

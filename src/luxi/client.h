@@ -20,6 +20,11 @@ struct ClientConfig {
   // own per-message timeout is 180 s.
   std::chrono::milliseconds call_timeout{180'000};
   std::size_t max_connections = 32;
+  // Long polls (WaitForJobChange) hold a connection for up to their wait
+  // time: they count against this bound instead, so that waiting clients
+  // never hold up other calls (the original opens one connection per
+  // client, up to --max-clients, whose default this is).
+  std::size_t max_wait_connections = 1024;
   // Idle connections older than this are closed rather than reused (luxid
   // drops idle clients after about 3 minutes).
   std::chrono::milliseconds max_idle{60'000};

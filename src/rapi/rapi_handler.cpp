@@ -149,7 +149,9 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
     const std::string_view content_type =
         request.header("Content-Type").value_or("application/octet-stream");
     if (!is_json_media_type(content_type)) throw ApiError(415);
-    body = parse_json(request.body);
+    // A body nested deeper than Python's decoder goes fails there too; here
+    // it would exhaust the stack of a recursive step.
+    if (!json_nesting_exceeds(request.body, kMaxJsonNesting)) body = parse_json(request.body);
     if (!body || !wrap_private_values(*body)) throw bad_request("Unable to parse JSON data");
   }
 

@@ -30,4 +30,14 @@ std::string python_float_repr(double value);
 // docs/compatibility.md).
 std::optional<Json> parse_json(std::string_view text);
 
+// How deep the original's Python decoder nests before it gives up (976
+// arrays or 975 objects fail on ganeti-rapi 3.0.2): deeper request bodies
+// are refused before they are parsed.
+inline constexpr std::size_t kMaxJsonNesting = 974;
+
+// True when arrays and objects in `text` nest deeper than `limit` (brackets
+// inside strings do not count). A linear scan without recursion, so that
+// no later recursive step (parse, copy, dump) sees such a value.
+bool json_nesting_exceeds(std::string_view text, std::size_t limit);
+
 }  // namespace rapid

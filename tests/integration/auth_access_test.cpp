@@ -477,6 +477,21 @@ TEST(RequestBody, UnparsableJson) {
   EXPECT_EQ(rapid.luxi().requests().size(), 0u);
 }
 
+TEST(RequestBody, NestingDeeperThanPythonsDecoderIsUnparsable) {
+  RapidServer rapid;
+  // O: 975 nested objects fail to decode on the original; rapid refuses
+  // them before parsing (100,000 levels once crashed it).
+  for (const std::size_t depth : {975, 100'000}) {
+    std::string body;
+    for (std::size_t i = 0; i < depth; ++i) body += "{\"a\": ";
+    body += "1" + std::string(depth, '}');
+    EXPECT_TRUE(answered(rapid.request("POST", "/2/instances", "admin:adminpass", body), 400,
+                         "Unable to parse JSON data"));
+  }
+  EXPECT_EQ(rapid.luxi().requests().size(), 0u);
+  EXPECT_EQ(rapid.request("GET", "/version")->status, 200);
+}
+
 TEST(RequestBody, PrivateParameterQuirk) {
   RapidServer rapid;
   rapid.luxi().reply("SubmitJob", 9);

@@ -621,5 +621,41 @@ TEST(LuxiClient, WaitingForAFreeConnectionHonoursTheDeadline) {
   EXPECT_TRUE(fake.requests("QueryNodes").empty());
 }
 
+TEST(LuxiClient, LongPollsDoNotHoldUpOtherCalls) {
+  // The whole pool (2) is taken by WaitForJobChange calls that hold their
+  // connection 800 ms: a QueryClusterInfo still gets a connection at once.
+  FakeLuxi fake;
+  fake.on_request([](const LuxiRequest& request) {
+    LuxiReply reply =
+        LuxiReply::success(request.method == "WaitForJobChange" ? Json("nochange") : Json(1));
+    if (request.method == "WaitForJobChange") reply.delay = 800ms;
+    return reply;
+  });
+  boost::asio::io_context io;
+  luxi::ClientConfig config;
+  config.socket_path = fake.socket_path();
+  config.call_timeout = 3s;
+  config.max_connections = 2;
+  config.max_wait_connections = 4;
+  luxi::Client client(io.get_executor(), config);
+  std::vector<std::future<Json>> polls;
+  for (int i = 0; i < 4; ++i) {
+    polls.push_back(boost::asio::co_spawn(
+        io, client.call("WaitForJobChange", Json::array(), luxi::Resend::safe),
+        boost::asio::use_future));
+  }
+  std::thread runner([&io] { io.run(); });
+  std::this_thread::sleep_for(200ms);  // the polls are at luxid by now
+  const auto start = Clock::now();
+  auto info =
+      boost::asio::co_spawn(io, client.call("QueryClusterInfo", Json::array(), luxi::Resend::safe),
+                            boost::asio::use_future);
+  EXPECT_EQ(info.get(), Json(1));
+  EXPECT_LT(ms_since(start), 300);
+  for (auto& poll : polls) EXPECT_EQ(poll.get(), Json("nochange"));
+  runner.join();
+  EXPECT_EQ(fake.requests("WaitForJobChange").size(), 4u);
+}
+
 }  // namespace
 }  // namespace rapid::testing

@@ -60,6 +60,13 @@ TEST(DumpPython, FloatsInPythonReprForm) {
 
 TEST(ParseJson, RejectsWhatIsNotJson) {
   EXPECT_FALSE(parse_json("{not json"));
+  EXPECT_FALSE(json_nesting_exceeds("[[{\"a\": [1]}]]", 4));
+  EXPECT_TRUE(json_nesting_exceeds("[[{\"a\": [1]}]]", 3));
+  // Brackets in strings, escaped quotes included, do not nest.
+  EXPECT_FALSE(json_nesting_exceeds(R"(["[[[\"[[[", "{{{"])", 1));
+  EXPECT_FALSE(
+      json_nesting_exceeds(std::string(974, '[') + std::string(974, ']'), kMaxJsonNesting));
+  EXPECT_TRUE(json_nesting_exceeds(std::string(975, '[') + std::string(975, ']'), kMaxJsonNesting));
   EXPECT_FALSE(parse_json(""));
   EXPECT_FALSE(parse_json("\"\xff\""));
   EXPECT_TRUE(parse_json(" 5 "));
