@@ -199,7 +199,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     const beast::error_code skip_ec = co_await skip_empty_lines();
     if (skip_ec) co_return std::nullopt;  // closed, timed out or cancelled: no answer
     idle_ = false;                        // a request has begun
-    auto [read_ec, unused] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+    const beast::error_code read_ec = co_await read_header(parser);
     if (read_ec) {
       co_await reject_unreadable(read_ec, parser);
       co_return std::nullopt;
@@ -240,6 +240,32 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     keep_alive_ = may_keep_alive(message.keep_alive(), message.method());
 
     co_return to_request(message, peer_);
+  }
+
+  // Reads until the parser has the whole header. Beast's header_limit
+  // bounds the unparsed bytes of one put(), not the header block: lines
+  // arriving a few at a time never reach it. The block is counted here.
+  asio::awaitable<beast::error_code> read_header(
+      bhttp::request_parser<bhttp::string_body>& parser) {
+    std::size_t parsed = 0;
+    while (true) {
+      beast::error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      parsed += used;
+      if (!ec && parser.is_header_done()) co_return ec;
+      if (ec && ec != bhttp::error::need_more) co_return ec;
+      if (parsed + buffer_.size() >= limits().max_header_bytes) co_return bhttp::error::header_limit;
+      auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kTuple);
+      if (read_ec == asio::error::eof) {
+        // As Beast's read does: nothing at all is the end of the stream.
+        if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+        parser.put_eof(ec);
+        co_return ec ? ec : beast::error_code(bhttp::error::partial_message);
+      }
+      if (read_ec) co_return read_ec;
+      buffer_.commit(n);
+    }
   }
 
   // Drops empty lines before a request line (Beast would reject them as a

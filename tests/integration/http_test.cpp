@@ -376,6 +376,18 @@ void oversized_header(bool tls) {
   ASSERT_TRUE(line_response.has_value());
   EXPECT_EQ(line_response->status, 431);
   EXPECT_TRUE(long_line->closed_by_peer(2s));
+  // Many short lines, each written on its own, add up to the same limit.
+  auto trickle = connect(rapid);
+  ASSERT_TRUE(trickle->send("GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  std::optional<HttpResponse> trickle_response;
+  for (int i = 0; i < 60 && !trickle_response; ++i) {
+    if (!trickle->send("X-Pad-" + std::to_string(i) + ": " + std::string(30, 'a') + "\r\n")) break;
+    trickle_response = trickle->read_response(20ms);
+  }
+  if (!trickle_response) trickle_response = trickle->read_response();
+  ASSERT_TRUE(trickle_response.has_value());
+  EXPECT_EQ(trickle_response->status, 431);
+  EXPECT_TRUE(trickle->closed_by_peer(2s));
 }
 
 TEST(Limits, OversizedHeaderIs431) { oversized_header(false); }
