@@ -194,7 +194,7 @@ std::vector<Spec> make_specs(const Options& d, const std::string& default_bind,
        Where::command_line},
       {{"", "--check-users", "FILE",
         "Check a users file: print each user's permissions and every warning, then exit (0: "
-        "fine, 1: malformed, 3: warnings); serves nothing",
+        "fine, 1: malformed, 3: warnings); serves nothing; command line only",
         1, false, false},
        [](Options& o, std::string_view value) {
          if (value.empty()) return std::string("a file name is needed");
