@@ -198,7 +198,8 @@ class Reload(PermissionsTestCase):
         directory = tempfile.mkdtemp(prefix="rapid-e2e-perm-hup-")
         target = os.path.join(directory, "real-users")
         link = os.path.join(directory, "users")
-        write_users(target, "flip flippass @admin\n")
+        # admin follows the jobs (harness.Endpoint.wait_job).
+        write_users(target, "admin adminpass write\nflip flippass @admin\n")
         os.symlink(target, link)
         proc = harness.RapidProcess(extra_args=["--users-file", link]).start()
         try:
@@ -206,7 +207,7 @@ class Reload(PermissionsTestCase):
             resp = endpoint.request("PUT", "/2/tags?tag=perm-e2e&dry-run=1", user=FLIP)
             self.assertEqual(resp.status, 200, resp)
             endpoint.wait_job(resp.data)
-            write_users(target, "flip flippass @readonly\n")
+            write_users(target, "admin adminpass write\nflip flippass @readonly\n")
             time.sleep(0.3)
             resp = endpoint.request("PUT", "/2/tags?tag=perm-e2e&dry-run=1", user=FLIP)
             self.assertEqual(resp.status, 200, "the edit was seen without SIGHUP: %r" % resp)
