@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (const auto* user = parsed->table.find(name)) {
         (void)rapid::auth::verify_password(user->password, name, "pw");
         (void)user->has_option("write");
+        if (user->permissions) (void)user->permissions->names();
       }
     }
   }

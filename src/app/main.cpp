@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/check_users.h"
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "app/options.h"
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   const auto outcome = app::parse_options(argc, argv);
   if (const int* exit_code = std::get_if<int>(&outcome)) return *exit_code;
   app::Options options = std::get<app::Options>(outcome);
+  if (!options.check_users.empty()) {
+    return app::check_users_file(options.check_users, std::cout, std::cerr);
+  }
 
   // A malformed opcode table is a build fault: refuse to start rather than
   // fail the first request that needs it.

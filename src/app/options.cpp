@@ -192,6 +192,16 @@ std::vector<Spec> make_specs(const Options& d, const std::string& default_bind,
          return std::string();
        },
        Where::command_line},
+      {{"", "--check-users", "FILE",
+        "Check a users file: print each user's permissions and every warning, then exit (0: "
+        "fine, 1: malformed, 3: warnings); serves nothing; command line only",
+        1, false, false},
+       [](Options& o, std::string_view value) {
+         if (value.empty()) return std::string("a file name is needed");
+         o.check_users = std::string(value);
+         return std::string();
+       },
+       Where::command_line},
       own("--no-user-check", "", "Run as any user, not only gnt-rapi (tests, sandboxes)",
           flag(FIELD(user_check), false)),
       own("--no-master-check", "",

@@ -40,6 +40,7 @@ struct Options {
 
   // rapid's own (also in the config file)
   std::string config_file;  // the one read; empty when the default one is absent
+  std::string check_users;  // --check-users FILE: check it and exit, serve nothing
   bool user_check = true;
   bool master_check = true;
   std::string luxi_socket = "/run/ganeti/socket/ganeti-query";

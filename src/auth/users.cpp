@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "util/text.h"
 #include "util/utf8.h"
@@ -55,6 +56,55 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   return parts;
 }
 
+bool has_permission_syntax(std::string_view option) {
+  if (option.empty()) return false;
+  const char first = option.front();
+  return first == '@' || first == '+' || first == '-' || Permission::find(option).has_value();
+}
+
+// The ignored options of a file, each warned about once with all its lines.
+class IgnoredOptions {
+ public:
+  void add(std::string_view option, bool permission_user, std::size_t line) {
+    const std::string key = std::string(permission_user ? "p" : "o") + std::string(option);
+    auto [it, fresh] = lines_.try_emplace(key);
+    if (fresh) order_.push_back(key);
+    it->second.push_back(line);
+  }
+
+  void warn(std::vector<std::string>& warnings) const {
+    for (const auto& key : order_) {
+      const std::string_view option = std::string_view(key).substr(1);
+      std::string text = "Ignoring unknown ";
+      if (option.starts_with('@')) {
+        text += "role";
+      } else {
+        text += key.front() == 'p' ? "permission" : "option";
+      }
+      text += " '" + std::string(option) + "' (" + line_list(lines_.at(key)) + ")";
+      if (option.starts_with('@')) {
+        text += "; known roles:";
+        for (const auto name : role_names()) text += " @" + std::string(name);
+      } else if (option == "all") {
+        text += "; Ganeti 3.0 gives it no meaning (upstream Ganeti reads it as @admin)";
+      }
+      warnings.push_back(std::move(text));
+    }
+  }
+
+ private:
+  static std::string line_list(const std::vector<std::size_t>& lines) {
+    std::string text = lines.size() == 1 ? "line" : "lines";
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      text += (i ? ", " : " ") + std::to_string(lines[i]);
+    }
+    return text;
+  }
+
+  std::map<std::string, std::vector<std::size_t>> lines_;
+  std::vector<std::string> order_;
+};
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -71,6 +121,55 @@ void UserTable::add(User user) {
   users_.insert_or_assign(std::move(name), std::move(user));
 }
 
+std::vector<const User*> UserTable::sorted() const {
+  std::vector<const User*> users;
+  for (const auto& [name, user] : users_) users.push_back(&user);
+  std::sort(users.begin(), users.end(),
+            [](const User* a, const User* b) { return a->name < b->name; });
+  return users;
+}
+
+std::optional<PermissionSet> resolve_permissions(const std::vector<std::string>& options,
+                                                 std::vector<std::string>& ignored) {
+  if (std::none_of(options.begin(), options.end(), has_permission_syntax)) {
+    for (const auto& option : options) {
+      if (!option.empty() && !find_legacy_word(option)) ignored.push_back(option);
+    }
+    return std::nullopt;
+  }
+  // Every grant is a union, so only the removals' place in upstream's order
+  // (roles, words, names, additions, removals) matters: they come last.
+  PermissionSet granted;
+  PermissionSet removed;
+  for (const auto& option : options) {
+    if (option.empty()) continue;
+    const std::string_view name = std::string_view(option).substr(
+        option.front() == '@' || option.front() == '+' || option.front() == '-' ? 1 : 0);
+    if (option.front() == '@') {
+      const PermissionSet* role = find_role(name);
+      if (role) granted |= *role;
+      if (!role) ignored.push_back(option);
+      continue;
+    }
+    if (option.front() != '+' && option.front() != '-') {
+      if (const PermissionSet* word = find_legacy_word(name)) {
+        granted |= *word;
+        continue;
+      }
+    }
+    const auto permission = Permission::find(name);
+    if (!permission) {
+      ignored.push_back(option);
+    } else if (option.front() == '-') {
+      removed.add(*permission);
+    } else {
+      granted.add(*permission);
+    }
+  }
+  granted -= removed;
+  return granted;
+}
+
 const User* UserTable::find(std::string_view name) const {
   const auto it = users_.find(std::string(name));
   return it == users_.end() ? nullptr : &it->second;
@@ -79,22 +178,40 @@ const User* UserTable::find(std::string_view name) const {
 std::optional<ParseResult> parse_users_file(std::string_view contents) {
   if (!is_valid_utf8(contents)) return std::nullopt;
   ParseResult result;
-  for (std::string_view raw_line : split_lines(contents)) {
-    const std::string_view line = strip_unicode(raw_line);
+  IgnoredOptions ignored_options;
+  std::vector<std::string> replaced;
+  const auto lines = split_lines(contents);
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    const std::string_view line = strip_unicode(lines[index]);
     if (line.empty() || line.front() == '#') continue;
     const auto parts = split_fields(line);
     if (parts.size() < 2) {
       result.warnings.emplace_back("Ignoring non-comment line with less than two fields");
+      result.ignored_lines.push_back(index + 1);
       continue;
     }
-    User user{std::string(parts[0]), std::string(parts[1]), {}};
+    User user;
+    user.name = std::string(parts[0]);
+    user.password = std::string(parts[1]);
+    user.line = index + 1;
     if (parts.size() >= 3) {
       for (const auto& option : split(parts[2], ',')) {
         user.options.emplace_back(strip_unicode(option));
       }
     }
+    std::vector<std::string> ignored;
+    user.permissions = resolve_permissions(user.options, ignored);
+    for (const auto& option : ignored) {
+      ignored_options.add(option, user.permissions.has_value(), user.line);
+    }
+    if (const User* earlier = result.table.find(user.name)) {
+      replaced.push_back("User '" + user.name + "' on line " + std::to_string(user.line) +
+                         " replaces the one on line " + std::to_string(earlier->line));
+    }
     result.table.add(std::move(user));
   }
+  ignored_options.warn(result.warnings);
+  result.warnings.insert(result.warnings.end(), replaced.begin(), replaced.end());
   return result;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // RAPI resources as declarations: a path pattern, and per HTTP method the
-// access class plus either a handler coroutine or an opcode to submit
-// (with the opcode's input function, renames and forbidden parameters).
-// Adding a resource is one entry in resources.cpp.
+// access class (3.0's), the permission (upstream's), and either a handler
+// coroutine or an opcode to submit (with the opcode's input function,
+// renames and forbidden parameters). Adding a resource is one entry in
+// resources.cpp.
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/permissions.h"
 #include "http/message.h"
 #include "rapi/opcode.h"
 #include "rapi/query_args.h"
@@ -60,7 +62,10 @@ using HandlerFn = boost::asio::awaitable<Json> (*)(Context&);
 using InputFn = OpcodeInput (*)(Context&);
 
 struct MethodDef {
-  Access access = Access::anonymous;
+  Access access = Access::anonymous;  // for users with 3.0's options
+  // For users with permissions (auth/permissions.h); nullopt: any
+  // authenticated user (upstream's AUTH_REQUIRED=False resources).
+  std::optional<auth::Permission> permission{};
   HandlerFn handler = nullptr;  // a hand-written handler, or:
   std::string_view opcode{};    // the opcode submitted as a one-opcode job
   InputFn input = nullptr;      // null: the request body, nothing fixed

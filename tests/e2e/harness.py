@@ -295,8 +295,9 @@ def free_port():
 class RapidProcess:
     """rapid started through ``ganeti-sandbox uts`` on a free port."""
 
-    def __init__(self, binary=None):
+    def __init__(self, binary=None, extra_args=()):
         self.binary = binary or os.environ.get("RAPID_BINARY") or DEFAULT_RAPID
+        self.extra_args = list(extra_args)   # e.g. ["--users-file", path]
         self.proc = None
         self.port = None
         self.endpoint = None
@@ -331,7 +332,7 @@ class RapidProcess:
         argv = [SANDBOX, "uts", self.binary, "-f", "--no-user-check", "--require-authentication",
                 "-b", "127.0.0.1", "-p", str(self.port),
                 "--pid-file", os.path.join(self.tmpdir, "rapid.pid"),
-                "--log-file", self.log_file]
+                "--log-file", self.log_file] + self.extra_args
         with open(os.path.join(self.tmpdir, "stdio.txt"), "wb") as stdio:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdio,
                                          stderr=subprocess.STDOUT)

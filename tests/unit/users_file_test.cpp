@@ -215,6 +215,170 @@ TEST(UsersFile, InvalidUtf8IsAParseFailure) {
   EXPECT_TRUE(parse_users_file("user p\xc3\xa9\n").has_value());
 }
 
+// --- Permissions (upstream's role-based syntax) ------------------------------
+
+using Names = std::vector<std::string>;
+
+Names names_of(const PermissionSet& set) {
+  Names out;
+  for (const auto name : set.names()) out.emplace_back(name);
+  return out;
+}
+
+// What `options` resolve to; `ignored` gets the ignored options.
+std::optional<PermissionSet> resolve(const Options& options, Names* ignored = nullptr) {
+  Names sink;
+  auto result = resolve_permissions(options, ignored ? *ignored : sink);
+  return result;
+}
+
+PermissionSet role(std::string_view name) { return *find_role(name); }
+
+TEST(Permissions, OnlyThe30WordsKeep30sRules) {
+  for (const Options& options : std::vector<Options>{{},
+                                                     {"read"},
+                                                     {"write"},
+                                                     {"write", "read"},
+                                                     {"write read"},
+                                                     {"foo", "WRITE"},
+                                                     {"write", "", "read"},
+                                                     {"all"},
+                                                     {"write # not a comment"},
+                                                     {"instances.rebot"},
+                                                     {""}}) {
+    SCOPED_TRACE(::testing::PrintToString(options));
+    EXPECT_FALSE(resolve(options).has_value());
+  }
+}
+
+TEST(Permissions, RolesNamesAdditionsRemovals) {
+  EXPECT_EQ(resolve({"@admin"}), PermissionSet::all());
+  EXPECT_EQ(resolve({"@readonly"}), role("readonly"));
+  EXPECT_EQ(resolve({"@operator"}), role("operator"));
+  EXPECT_EQ(names_of(*resolve({"instances.reboot"})), Names{"instances.reboot"});
+  EXPECT_EQ(names_of(*resolve({"jobs.list", "instances.query"})),
+            (Names{"instances.query", "jobs.list"}));
+  EXPECT_EQ(names_of(*resolve({"+jobs.cancel"})), Names{"jobs.cancel"});
+  // A removal alone makes a permission list, and an empty one.
+  EXPECT_TRUE(resolve({"-cluster.info"})->empty());
+  PermissionSet readonly_plus = role("readonly");
+  readonly_plus.add("jobs.cancel");
+  readonly_plus.remove("cluster.info");
+  EXPECT_EQ(resolve({"@readonly", "+jobs.cancel", "-cluster.info"}), readonly_plus);
+  // Two roles: the union.
+  PermissionSet both = role("readonly");
+  both |= role("operator");
+  EXPECT_EQ(resolve({"@readonly", "@operator"}), both);
+}
+
+TEST(Permissions, OrderDoesNotMatterRemovalsWin) {
+  PermissionSet admin_but = PermissionSet::all();
+  admin_but.remove("jobs.cancel");
+  EXPECT_EQ(resolve({"@admin", "-jobs.cancel"}), admin_but);
+  EXPECT_EQ(resolve({"-jobs.cancel", "@admin"}), admin_but);
+  // A removal beats an addition and an explicit name of the same permission.
+  EXPECT_TRUE(resolve({"+jobs.cancel", "-jobs.cancel"})->empty());
+  EXPECT_TRUE(resolve({"-jobs.cancel", "jobs.cancel"})->empty());
+  EXPECT_EQ(resolve({"-instances.remove", "@admin", "+instances.remove"}),
+            resolve({"@admin", "-instances.remove"}));
+}
+
+TEST(Permissions, The30WordsInsideAList) {
+  // "read" means 3.0's read (@readonly and the console), "write" everything.
+  PermissionSet read = role("readonly");
+  read.add("instances.query.console");
+  PermissionSet read_cancel = read;
+  read_cancel.add("jobs.cancel");
+  EXPECT_EQ(resolve({"read", "+jobs.cancel"}), read_cancel);
+  EXPECT_EQ(resolve({"+jobs.cancel", "read"}), read_cancel);
+  EXPECT_EQ(resolve({"read", "-instances.query.console"}), role("readonly"));
+  EXPECT_EQ(resolve({"write", "-tags.set"}), [] {
+    PermissionSet s = PermissionSet::all();
+    s.remove("tags.set");
+    return s;
+  }());
+  // "+read", "-write": not permission names.
+  Names ignored;
+  EXPECT_TRUE(resolve({"+read", "-write"}, &ignored)->empty());
+  EXPECT_EQ(ignored, (Names{"+read", "-write"}));
+}
+
+TEST(Permissions, UnknownNamesAreIgnored) {
+  Names ignored;
+  EXPECT_EQ(resolve({"@boss", "@readonly", "+jobs.cancle", "-nope", "frob", "all", ""}, &ignored),
+            role("readonly"));
+  EXPECT_EQ(ignored, (Names{"@boss", "+jobs.cancle", "-nope", "frob", "all"}));
+  ignored.clear();
+  EXPECT_TRUE(resolve({"@"}, &ignored)->empty());
+  EXPECT_EQ(ignored, Names{"@"});
+  // Names are case-sensitive, as the 3.0 words are.
+  ignored.clear();
+  EXPECT_TRUE(resolve({"@Admin", "Jobs.List", "jobs.list"}, &ignored).has_value());
+  EXPECT_EQ(ignored, (Names{"@Admin", "Jobs.List"}));
+  // 3.0's words: unknown ones are reported too (3.0 said nothing).
+  ignored.clear();
+  EXPECT_FALSE(resolve({"write", "frob", "", "write read"}, &ignored).has_value());
+  EXPECT_EQ(ignored, (Names{"frob", "write read"}));
+}
+
+TEST(Permissions, FromTheFileWithLineNumbersAndOneWarningPerName) {
+  const auto result = parse(
+      "# users\n"
+      "ops {HA1}aac14db4597a7ace3ca0519f9a7b12dd @operator\n"
+      "mon secret1 @readonly, +jobs.cancel\n"
+      "bad1 secret2 @boss,+jobs.cancle\n"
+      "\n"
+      "bad2 secret3 @boss\n"
+      "old secret4 write\n"
+      "odd secret5 frob\n"
+      "lonely\n");
+  EXPECT_EQ(result.table.size(), 6u);
+  EXPECT_EQ(result.table.find("ops")->line, 2u);
+  EXPECT_EQ(result.table.find("ops")->permissions, role("operator"));
+  PermissionSet mon = role("readonly");
+  mon.add("jobs.cancel");
+  EXPECT_EQ(result.table.find("mon")->permissions, mon);
+  EXPECT_TRUE(result.table.find("bad1")->permissions->empty());
+  EXPECT_FALSE(result.table.find("old")->permissions.has_value());
+  EXPECT_FALSE(result.table.find("odd")->permissions.has_value());
+  EXPECT_EQ(result.ignored_lines, std::vector<std::size_t>{9});
+  EXPECT_EQ(result.warnings,
+            (Names{"Ignoring non-comment line with less than two fields",
+                   "Ignoring unknown role '@boss' (lines 4, 6); known roles: @admin @operator "
+                   "@readonly",
+                   "Ignoring unknown permission '+jobs.cancle' (line 4)",
+                   "Ignoring unknown option 'frob' (line 8)"}));
+  for (const auto& warning : result.warnings) {
+    for (const char* secret : {"secret", "aac14db4"}) {
+      EXPECT_EQ(warning.find(secret), std::string::npos) << warning;
+    }
+  }
+}
+
+TEST(Permissions, AllIsNot30sAndSaysSo) {
+  const auto result = parse("a pw all\nb pw @readonly,all\n");
+  EXPECT_FALSE(result.table.find("a")->permissions.has_value());
+  EXPECT_EQ(result.table.find("b")->permissions, role("readonly"));
+  ASSERT_EQ(result.warnings.size(), 2u);
+  EXPECT_EQ(result.warnings[0],
+            "Ignoring unknown option 'all' (line 1); Ganeti 3.0 gives it no meaning (upstream "
+            "Ganeti reads it as @admin)");
+  EXPECT_TRUE(result.warnings[1].starts_with("Ignoring unknown permission 'all' (line 2)"));
+}
+
+TEST(Permissions, ReplacedUserIsAWarning) {
+  const auto result = parse("u one @admin\nu two @readonly\n");
+  EXPECT_EQ(result.table.find("u")->permissions, role("readonly"));
+  EXPECT_EQ(result.warnings, Names{"User 'u' on line 2 replaces the one on line 1"});
+}
+
+TEST(Permissions, SortedUsers) {
+  const auto result = parse("b x\na y\nc z\n");
+  Names names;
+  for (const User* user : result.table.sorted()) names.push_back(user->name);
+  EXPECT_EQ(names, (Names{"a", "b", "c"}));
+}
+
 // --- Password verification (ganeti.http_unittest.py TestAuth) ---------------
 
 const std::vector<std::string> kGoodPasswords = {"pw",  "pw{", "pw}", "pw{}",       "pw{x}y",
