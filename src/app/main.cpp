@@ -27,8 +27,10 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   app::RapidConfig config;
   config.server.bind_address = bind_address;
   config.server.port = options.port;
-  config.server.tls = {
-      .enabled = options.ssl, .key_file = options.ssl_key, .cert_file = options.ssl_cert};
+  config.server.tls = {.enabled = options.ssl,
+                       .key_file = options.ssl_key,
+                       .cert_file = options.ssl_cert,
+                       .chain_file = options.ssl_chain};
   config.server.limits = options.limits;
   config.server.server_header = std::string("Ganeti ") + kGanetiVersion;
   config.rapi.require_authentication = options.require_authentication;

@@ -29,6 +29,7 @@ struct Options {
   bool ssl = true;
   std::string ssl_key = "/var/lib/ganeti/rapi.pem";
   std::string ssl_cert = "/var/lib/ganeti/rapi.pem";
+  std::string ssl_chain;  // Ganeti 3.1's --ssl-chain; "" for none
   bool require_authentication = false;
   // rapid's size limits, HTTP timeouts and --max-clients (limits.max_clients
   // once that is valid).

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <thread>
 #include <vector>
 
@@ -11,17 +12,31 @@
 
 namespace rapid::app {
 
+namespace {
+// How long a TLS reload waits after a change of one of the files.
+constexpr std::chrono::milliseconds kTlsSettleTime{200};
+}  // namespace
+
 Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
     : io_(io),
       config_(std::move(config)),
       users_(config_.users_file),
-      watcher_(io.get_executor(), users_),
+      watcher_(io.get_executor()),
       luxi_(io.get_executor(), config_.luxi),
       handler_(config_.rapi, users_, luxi_),
-      shutdown_timer_(io) {}
+      shutdown_timer_(io),
+      tls_strand_(boost::asio::make_strand(io)),
+      tls_reload_timer_(tls_strand_) {}
 
 void Rapid::start() {
   // Watch first, then read: no change can fall between the two.
+  watcher_.add(config_.users_file, [this] { users_.reload(); });
+  const http::TlsConfig& tls = config_.server.tls;
+  if (tls.enabled) {
+    for (const std::string* path : {&tls.key_file, &tls.cert_file, &tls.chain_file}) {
+      if (!path->empty()) watcher_.add(*path, [this] { reload_tls_soon(); });
+    }
+  }
   watcher_.start();
   users_.reload();
   server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
@@ -45,18 +60,46 @@ void Rapid::run() {
 }
 
 void Rapid::reload() {
-  notify_systemd(reloading_message("Reloading: reopening the log file, re-reading the users file",
-                                   monotonic_usec()));
+  notify_systemd(reloading_message(
+      "Reloading: reopening the log file, re-reading the users file and the TLS files",
+      monotonic_usec()));
   reopen_log_file();  // first: the lines below go to the new file
-  SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file");
+  SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file and the TLS files");
   users_.reload();
+  reload_tls();
   notify_systemd(ready_message(serving_status()));
+}
+
+void Rapid::reload_tls() {
+  const http::TlsReload result = server_->reload_tls();
+  const http::TlsConfig& tls = config_.server.tls;
+  const std::string files =
+      tls.chain_file.empty() ? tls.cert_file : tls.cert_file + " (chain " + tls.chain_file + ")";
+  if (result.outcome == http::TlsReload::Outcome::reloaded) {
+    SPDLOG_INFO("TLS certificate reloaded from {}: new connections use it", files);
+  } else if (result.outcome == http::TlsReload::Outcome::failed) {
+    SPDLOG_ERROR("Keeping the current TLS certificate, the new files are unusable: {}",
+                 result.error);
+  }
+}
+
+void Rapid::reload_tls_soon() {
+  boost::asio::post(tls_strand_, [this] {
+    if (tls_reload_pending_ || shutting_down_) return;
+    tls_reload_pending_ = true;
+    tls_reload_timer_.expires_after(kTlsSettleTime);
+    tls_reload_timer_.async_wait([this](const boost::system::error_code& ec) {
+      tls_reload_pending_ = false;
+      if (!ec && server_) reload_tls();
+    });
+  });
 }
 
 void Rapid::shut_down() {
   if (shutting_down_.exchange(true)) return;
   notify_systemd(stopping_message("Shutting down: finishing the requests in flight"));
   watcher_.stop();
+  boost::asio::post(tls_strand_, [this] { tls_reload_timer_.cancel(); });
   server_->shutdown([this] { io_.stop(); });
   shutdown_timer_.expires_after(config_.shutdown_timeout);
   shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -1,19 +1,23 @@
 #pragma once
-// The daemon's parts wired together: users file and its watcher, LUXI
-// client, RAPI handler, HTTP server; the reload and shutdown actions. Used
+// The daemon's parts wired together: users file, the watcher of it and of
+// the TLS files, LUXI client, RAPI handler, HTTP server; the reload and
+// shutdown actions. Used
 // by main() and, in-process, by the tests (tests/support/rapid_server.h), so
 // both run the same start-up and shutdown order. Process concerns (options,
 // daemonizing, PID file, logging set-up, signals) stay with the caller.
 //
 // Start-up (start()):
-//   1. watch the users file, then read it (no change can fall between);
+//   1. watch the users file and the TLS files, then read the users file (no
+//      change can fall between);
 //   2. bind the listening socket (throws when it cannot), start accepting;
 //   3. tell systemd: READY=1 (app/systemd_notify.h; nothing without
 //      $NOTIFY_SOCKET).
 // Reload (reload()): RELOADING=1, reopen the log file, re-read the users
-// file, READY=1.
+// file and the TLS files, READY=1. A change of a TLS file reloads them too
+// (200 ms later, so that a key and a certificate written one after
+// the other are read together).
 // Shutdown (shut_down()):
-//   1. tell systemd: STOPPING=1; stop watching the users file;
+//   1. tell systemd: STOPPING=1; stop watching files;
 //   2. stop accepting, close idle connections, let requests in flight finish;
 //   3. once no connection is left, stop the io_context; after
 //      shutdown_timeout, stop_now() instead.
@@ -21,13 +25,14 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "app/file_watcher.h"
 #include "auth/user_store.h"
-#include "auth/users_watcher.h"
 #include "http/server.h"
 #include "luxi/client.h"
 #include "rapi/rapi_handler.h"
@@ -59,7 +64,8 @@ class Rapid {
   void run();
 
   // The actions of the signals (callable from any thread, after start()).
-  // SIGHUP: reopen the log file, then re-read the users file.
+  // SIGHUP: reopen the log file, then re-read the users file and the TLS
+  // files.
   void reload();
   // First SIGTERM/SIGINT: graceful, bounded by shutdown_timeout.
   void shut_down();
@@ -73,15 +79,21 @@ class Rapid {
  private:
   // "Listening on <address> port <port> (HTTP|HTTPS)": logged, and systemd's STATUS=.
   std::string serving_status() const;
+  // Logs what Server::reload_tls() did (nothing when the files are the same).
+  void reload_tls();
+  void reload_tls_soon();
 
   boost::asio::io_context& io_;
   RapidConfig config_;
   auth::UserStore users_;
-  auth::UsersFileWatcher watcher_;
+  FileWatcher watcher_;
   luxi::Client luxi_;
   rapi::RapiHandler handler_;
   std::optional<http::Server> server_;  // bound in start()
   boost::asio::steady_timer shutdown_timer_;
+  boost::asio::strand<boost::asio::io_context::executor_type> tls_strand_;
+  boost::asio::steady_timer tls_reload_timer_;  // on tls_strand_
+  bool tls_reload_pending_ = false;             // on tls_strand_
   std::atomic<bool> shutting_down_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
+#include <mutex>
 
 #include "http/session.h"
 #include "http/tls_context.h"
@@ -33,7 +34,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
                                              [this] { wake_listener(); });
     if (shared->config.tls.enabled) {
-      shared->tls = std::make_unique<asio::ssl::context>(make_tls_context(shared->config.tls));
+      tls_loaded = tls_files_contents(shared->config.tls);
+      shared->set_tls_context(
+          std::make_shared<asio::ssl::context>(make_tls_context(shared->config.tls)));
     }
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
@@ -113,6 +116,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::steady_timer slot_timer;
   std::deque<tcp::socket> backlog;  // taken at shutdown, not yet served
   std::shared_ptr<SessionShared> shared;
+  std::mutex tls_reload_mutex;
+  std::string tls_loaded;  // the files' contents the current context was made of
 };
 
 Server::Server(asio::any_io_executor executor, ServerConfig config, Handler& handler,
@@ -141,6 +146,21 @@ void Server::shutdown(std::function<void()> on_drained) {
 }
 
 void Server::abort() { impl_->shared->tracker.close_all(); }
+
+TlsReload Server::reload_tls() {
+  const TlsConfig& config = impl_->shared->config.tls;
+  if (!config.enabled) return {};
+  std::lock_guard lock(impl_->tls_reload_mutex);
+  std::string contents = tls_files_contents(config);
+  if (contents == impl_->tls_loaded) return {};
+  try {
+    impl_->shared->set_tls_context(std::make_shared<asio::ssl::context>(make_tls_context(config)));
+  } catch (const std::exception& e) {
+    return {TlsReload::Outcome::failed, e.what()};
+  }
+  impl_->tls_loaded = std::move(contents);
+  return {TlsReload::Outcome::reloaded, {}};
+}
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 

@@ -18,6 +18,14 @@ struct TlsConfig {
   bool enabled = true;
   std::string key_file;
   std::string cert_file;
+  std::string chain_file;  // intermediates sent after the certificate; "" for none
+};
+
+// What Server::reload_tls() did.
+struct TlsReload {
+  enum class Outcome { reloaded, unchanged, failed };
+  Outcome outcome = Outcome::unchanged;
+  std::string error;  // why the files could not be used (failed)
 };
 
 struct ServerConfig {
@@ -53,6 +61,11 @@ class Server {
 
   // Closes every connection now.
   void abort();
+
+  // Reads the TLS key, certificate and chain files again; when they changed
+  // and make a usable context, new connections get it (established ones
+  // keep theirs). Otherwise the current context stays. Thread-safe.
+  TlsReload reload_tls();
 
   // The bound port (useful when configured with port 0).
   std::uint16_t port() const;

@@ -134,8 +134,13 @@ asio::awaitable<void> finish(TlsStream& stream) {
 template <class Stream>
 class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, std::string peer, std::shared_ptr<SessionShared> shared)
-      : stream_(std::move(stream)), peer_(std::move(peer)), shared_(std::move(shared)) {}
+  // `context` is the TLS context the stream uses (null for plain TCP).
+  Session(std::shared_ptr<asio::ssl::context> context, Stream stream, std::string peer,
+          std::shared_ptr<SessionShared> shared)
+      : context_(std::move(context)),
+        stream_(std::move(stream)),
+        peer_(std::move(peer)),
+        shared_(std::move(shared)) {}
 
   asio::awaitable<void> run() {
     // (co_await results go through variables, never straight into a
@@ -344,6 +349,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     co_return true;
   }
 
+  std::shared_ptr<asio::ssl::context> context_;  // outlives stream_, which refers to it
   Stream stream_;
   beast::flat_buffer buffer_;
   std::string peer_;
@@ -378,13 +384,15 @@ void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
   // handshake flight or of an answer until the client's delayed ACK (~40 ms).
   socket.set_option(tcp::no_delay(true), ec);
   const auto executor = socket.get_executor();
-  if (shared->tls) {
-    auto session = std::make_shared<Session<TlsStream>>(
-        TlsStream(beast::tcp_stream(std::move(socket)), *shared->tls), std::move(peer), shared);
+  std::shared_ptr<asio::ssl::context> context = shared->tls_context();
+  if (context) {
+    TlsStream stream(beast::tcp_stream(std::move(socket)), *context);
+    auto session = std::make_shared<Session<TlsStream>>(std::move(context), std::move(stream),
+                                                        std::move(peer), shared);
     launch(std::move(session), shared, executor);
   } else {
     auto session = std::make_shared<Session<beast::tcp_stream>>(
-        beast::tcp_stream(std::move(socket)), std::move(peer), shared);
+        nullptr, beast::tcp_stream(std::move(socket)), std::move(peer), shared);
     launch(std::move(session), shared, executor);
   }
 }

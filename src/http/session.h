@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
+#include <mutex>
 
 #include "http/connection_tracker.h"
 #include "http/server.h"
@@ -21,7 +22,21 @@ struct SessionShared {
   Handler& handler;
   AccessLogFn access_log;
   ConnectionTracker tracker;
-  std::unique_ptr<boost::asio::ssl::context> tls;  // null with --no-ssl
+
+  // The TLS context new connections get (null with --no-ssl); a session
+  // keeps the one it started with, so a reload never affects it.
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const {
+    std::lock_guard lock(tls_mutex_);
+    return tls_;
+  }
+  void set_tls_context(std::shared_ptr<boost::asio::ssl::context> context) {
+    std::lock_guard lock(tls_mutex_);
+    tls_ = std::move(context);
+  }
+
+ private:
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
 };
 
 // Runs one connection (TLS handshake if configured, then requests until the

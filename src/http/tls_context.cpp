@@ -1,8 +1,12 @@
 #include "http/tls_context.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -26,7 +30,50 @@ std::string openssl_error() {
   return buf;
 }
 
+// Appends the chain file's certificates (but the server's own) to the chain
+// sent after the certificate.
+void add_chain(SSL_CTX* native, const std::string& chain_file) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(chain_file.c_str(), "r"),
+                                                      &BIO_free);
+  if (!bio) {
+    throw std::runtime_error("cannot read the SSL chain file '" + chain_file +
+                             "': " + openssl_error());
+  }
+  const X509* leaf = SSL_CTX_get0_certificate(native);
+  int certificates = 0;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    ++certificates;
+    // add1 takes its own reference.
+    const bool added = (leaf && X509_cmp(cert, leaf) == 0) || SSL_CTX_add1_chain_cert(native, cert);
+    X509_free(cert);
+    if (!added) {
+      throw std::runtime_error("cannot use the SSL chain file '" + chain_file +
+                               "': " + openssl_error());
+    }
+  }
+  ERR_clear_error();  // the end of the file reads as a PEM error
+  if (certificates == 0) {
+    throw std::runtime_error("the SSL chain file '" + chain_file + "' holds no certificate");
+  }
+}
+
+std::string file_contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
 }  // namespace
+
+std::string tls_files_contents(const TlsConfig& config) {
+  std::string contents = file_contents(config.key_file);
+  for (const std::string* path : {&config.cert_file, &config.chain_file}) {
+    contents += '\0';
+    if (!path->empty()) contents += file_contents(*path);
+  }
+  return contents;
+}
 
 boost::asio::ssl::context make_tls_context(const TlsConfig& config) {
   namespace ssl = boost::asio::ssl;
@@ -49,6 +96,7 @@ boost::asio::ssl::context make_tls_context(const TlsConfig& config) {
   if (SSL_CTX_check_private_key(native) != 1) {
     throw std::runtime_error("the SSL key does not match the certificate: " + openssl_error());
   }
+  if (!config.chain_file.empty()) add_chain(native, config.chain_file);
   return ctx;
 }
 

@@ -26,7 +26,9 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.server.port = 0;
   config.server.tls.enabled = options_.tls;
   if (options_.tls) {
-    config.server.tls.key_file = config.server.tls.cert_file = make_test_certificate(dir_);
+    config.server.tls.key_file = config.server.tls.cert_file =
+        options_.tls_cert_file.empty() ? make_test_certificate(dir_) : options_.tls_cert_file;
+    config.server.tls.chain_file = options_.tls_chain_file;
   }
   config.server.limits = options_.limits;
   config.server.server_header = "Ganeti 3.0.2";
@@ -68,6 +70,8 @@ void RapidServer::stop_now() {
 }
 
 http::Server& RapidServer::server() { return rapid_->server(); }
+
+void RapidServer::reload() { rapid_->reload(); }
 
 luxi::Client& RapidServer::luxi_client() { return rapid_->luxi(); }
 

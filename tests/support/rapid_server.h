@@ -40,6 +40,10 @@ struct RapidServerOptions {
   std::size_t luxi_connections = 8;
   int luxi_backlog = 64;  // the fake luxid's listen backlog
   unsigned threads = 2;
+  // With tls: the key-and-certificate file and a chain file (--ssl-chain);
+  // a new self-signed rapi.pem in the server's directory when empty.
+  std::string tls_cert_file;
+  std::string tls_chain_file;
   // Short: a request a test leaves hanging must not hold up the next test.
   std::chrono::milliseconds shutdown_timeout{2'000};
 };
@@ -70,6 +74,9 @@ class RapidServer {
                                     const std::string& body = {});
 
   void write_users(const std::string& contents);
+
+  // What SIGHUP does (log file reopen aside): the users and TLS files again.
+  void reload();
 
   // What SIGTERM does to the daemon: requests in flight are answered, for
   // at most shutdown_timeout; returns once the server has stopped.

@@ -139,7 +139,7 @@ TEST(SystemdNotify, ReadyReloadingStoppingInOrder) {
   EXPECT_EQ(reloading->pid, rapid.pid());
   EXPECT_TRUE(reloading->text.starts_with("RELOADING=1\nMONOTONIC_USEC=")) << reloading->text;
   EXPECT_EQ(field(reloading->text, "STATUS"),
-            "Reloading: reopening the log file, re-reading the users file");
+            "Reloading: reopening the log file, re-reading the users file and the TLS files");
   const auto usec = field(reloading->text, "MONOTONIC_USEC");
   ASSERT_TRUE(usec.has_value());
   const std::uint64_t reload_started = std::stoull(*usec);

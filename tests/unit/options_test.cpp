@@ -133,12 +133,16 @@ TEST_F(OptionsTest, UniqueAbbreviations) {
 }
 
 TEST_F(OptionsTest, AmbiguousAbbreviations) {
-  // As the original (sorted, with a question mark).
-  EXPECT_EQ(usage_error({"--ssl"}), "ambiguous option: --ssl (--ssl-cert, --ssl-key?)");
-  // rapid's own options are listed too when the original's are ambiguous...
+  // As the original (sorted, with a question mark); rapid's own options are
+  // listed too when the original's are ambiguous...
+  EXPECT_EQ(usage_error({"--ssl"}),
+            "ambiguous option: --ssl (--ssl-cert, --ssl-chain, --ssl-key?)");
   EXPECT_EQ(usage_error({"--s", "x"}),
-            "ambiguous option: --s (--shutdown-timeout, --ssconf-dir, --ssl-cert, --ssl-key, "
-            "--syslog?)");
+            "ambiguous option: --s (--shutdown-timeout, --ssconf-dir, --ssl-cert, --ssl-chain, "
+            "--ssl-key, --syslog?)");
+  // ... but an abbreviation the original resolves keeps its meaning.
+  EXPECT_EQ(parsed_ok({"--ssl-c", "cert.pem"}).ssl_cert, "cert.pem");
+  EXPECT_EQ(parsed_ok({"--ssl-ch", "chain.pem"}).ssl_chain, "chain.pem");
   // ... and among themselves.
   EXPECT_EQ(usage_error({"--luxi"}),
             "ambiguous option: --luxi (--luxi-connections, --luxi-socket, --luxi-timeout?)");
