@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 namespace rapid::auth {
 
@@ -26,6 +27,31 @@ namespace {
 constexpr std::chrono::seconds kRetryInterval{5};
 constexpr std::uint32_t kDirEvents = IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
                                      IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+
+struct Scan {
+  bool changed = false;     // the file (or the watch) changed: reload
+  bool lost_watch = false;  // the directory went away: watch again
+};
+
+// Events as read(2) returns them. Each is copied out: the buffer (in the
+// coroutine frame) need not be aligned for inotify_event (UBSan: misaligned
+// member access).
+Scan scan_events(const char* data, std::size_t n, const std::string& file_name) {
+  Scan scan;
+  for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
+    inotify_event event;
+    std::memcpy(&event, data + offset, sizeof event);
+    const char* name = data + offset + sizeof(inotify_event);
+    if (event.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) {
+      scan.lost_watch = scan.lost_watch || !(event.mask & IN_Q_OVERFLOW);
+      scan.changed = true;
+    } else if (event.len > 0 && file_name == std::string_view(name, ::strnlen(name, event.len))) {
+      scan.changed = true;
+    }
+    offset += sizeof(inotify_event) + event.len;
+  }
+  return scan;
+}
 }  // namespace
 
 struct UsersFileWatcher::Impl : std::enable_shared_from_this<Impl> {
@@ -76,18 +102,7 @@ struct UsersFileWatcher::Impl : std::enable_shared_from_this<Impl> {
         descriptor.close(ignored);
         continue;
       }
-      bool changed = false;
-      bool lost_watch = false;
-      for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
-        const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
-        if (event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) {
-          lost_watch = lost_watch || !(event->mask & IN_Q_OVERFLOW);
-          changed = true;
-        } else if (event->len > 0 && file_name == event->name) {
-          changed = true;
-        }
-        offset += sizeof(inotify_event) + event->len;
-      }
+      const auto [changed, lost_watch] = scan_events(buffer.data(), n, file_name);
       if (lost_watch) {
         boost::system::error_code ignored;
         descriptor.close(ignored);
