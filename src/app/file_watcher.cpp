@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string_view>
 #include <vector>
 
 namespace rapid::app {
@@ -78,20 +79,22 @@ struct FileWatcher::Impl : std::enable_shared_from_this<Impl> {
   std::vector<const Watched*> changed_by(const char* data, std::size_t n, bool& lost_watch) {
     std::set<const Watched*> changed;
     for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
-      const auto* event = reinterpret_cast<const inotify_event*>(data + offset);
-      offset += sizeof(inotify_event) + event->len;
-      if (event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) {
-        lost_watch = lost_watch || !(event->mask & IN_Q_OVERFLOW);
+      // Copied out: the buffer need not be aligned for inotify_event (UBSan).
+      inotify_event event;
+      std::memcpy(&event, data + offset, sizeof event);
+      const char* name_start = data + offset + sizeof(inotify_event);
+      offset += sizeof(inotify_event) + event.len;
+      if (event.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) {
+        lost_watch = lost_watch || !(event.mask & IN_Q_OVERFLOW);
         for (const auto& file : files) changed.insert(&file);
         continue;
       }
-      if (event->len == 0) continue;
-      const auto directory = directories.find(event->wd);
+      if (event.len == 0 || offset > n) continue;
+      const std::string_view name(name_start, ::strnlen(name_start, event.len));
+      const auto directory = directories.find(event.wd);
       if (directory == directories.end()) continue;
       for (const auto& file : files) {
-        if (file.directory == directory->second && file.file_name == event->name) {
-          changed.insert(&file);
-        }
+        if (file.directory == directory->second && file.file_name == name) changed.insert(&file);
       }
     }
     return {changed.begin(), changed.end()};

@@ -41,11 +41,11 @@ bool UserStore::reload() {
   switch (read_file(path_, contents, error)) {
     case ReadStatus::missing:
       SPDLOG_WARN("No users file at {}", path_);
-      table_.store(std::make_shared<const UserTable>());
+      install(std::make_shared<const UserTable>());
       return false;
     case ReadStatus::failed:
       SPDLOG_WARN("Error while reading {}: {}", path_, error);
-      table_.store(std::make_shared<const UserTable>());
+      install(std::make_shared<const UserTable>());
       return false;
     case ReadStatus::ok:
       break;
@@ -56,8 +56,19 @@ bool UserStore::reload() {
     return false;
   }
   for (const auto& warning : parsed->warnings) SPDLOG_WARN("{}: {}", path_, warning);
-  table_.store(std::make_shared<const UserTable>(std::move(parsed->table)));
+  install(std::make_shared<const UserTable>(std::move(parsed->table)));
   return true;
+}
+
+std::shared_ptr<const UserTable> UserStore::current() const {
+  std::lock_guard lock(mutex_);
+  return table_;
+}
+
+void UserStore::install(std::shared_ptr<const UserTable> table) {
+  std::lock_guard lock(mutex_);
+  table_.swap(table);
+  // The old table is released after the lock, outside the readers' way.
 }
 
 }  // namespace rapid::auth

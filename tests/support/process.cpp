@@ -4,12 +4,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace rapid::testing {
+
+double timeout_scale() {
+  static const double scale = [] {
+    const char* value = std::getenv("RAPID_TEST_TIMEOUT_SCALE");
+    const double parsed = value ? std::atof(value) : 1.0;
+    return parsed >= 1.0 ? parsed : 1.0;
+  }();
+  return scale;
+}
+
+std::chrono::milliseconds scaled(std::chrono::milliseconds timeout) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(timeout.count() * timeout_scale()));
+}
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -46,7 +61,7 @@ Exit run_rapid(const std::string& directory, const std::vector<std::string>& arg
     _exit(127);
   }
   Exit result;
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + scaled(timeout);
   int status = 0;
   while (waitpid(pid, &status, WNOHANG) != pid) {
     if (Clock::now() >= deadline) {

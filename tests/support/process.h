@@ -14,11 +14,17 @@
 
 namespace rapid::testing {
 
-// Polls `predicate` until it holds or `timeout` passes.
+// RAPID_TEST_TIMEOUT_SCALE (default 1): how much longer to wait for what
+// should happen, under sanitizers (scripts/test-sanitizers). Scales upper
+// bounds of waits only, never what a test expects to take.
+double timeout_scale();
+std::chrono::milliseconds scaled(std::chrono::milliseconds timeout);
+
+// Polls `predicate` until it holds or `timeout` (scaled) passes.
 template <typename Predicate>
 bool eventually(Predicate predicate,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (true) {
     if (predicate()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;

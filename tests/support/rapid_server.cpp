@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "app/rapid.h"
+#include "support/process.h"
 
 namespace rapid::testing {
 
@@ -147,7 +148,7 @@ RapidProcess::~RapidProcess() {
 }
 
 bool RapidProcess::wait_ready(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
     HttpClient probe("127.0.0.1", port_, false);
     if (probe.connect()) return true;
@@ -159,7 +160,7 @@ bool RapidProcess::wait_ready(std::chrono::milliseconds timeout) {
 void RapidProcess::signal(int signal_number) { ::kill(pid_, signal_number); }
 
 std::optional<int> RapidProcess::wait_exit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
