@@ -131,6 +131,18 @@ TlsStream::Attempt TlsStream::try_write(asio::const_buffer buffer) {
 
 TlsStream::Attempt TlsStream::try_handshake() {
   if (!core_->socket.is_open()) return result_of(0, EBADF);
+  // SSL_do_handshake allocates its buffers (~20 KB) before it reads: a
+  // client that connects and says nothing yet would hold them. Wait for the
+  // first byte of its hello instead.
+  if (SSL_in_before(core_->ssl)) {
+    char byte;
+    const ssize_t peeked = ::recv(core_->socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      Attempt attempt;
+      attempt.want = Want::read;
+      return attempt;
+    }
+  }
   ERR_clear_error();
   const int ret = SSL_do_handshake(core_->ssl);
   return result_of(ret, errno);
