@@ -77,7 +77,9 @@ TlsStream::Core::Core(asio::ip::tcp::socket s, SSL* native)
 TlsStream::Core::~Core() { SSL_free(ssl); }
 
 TlsStream::TlsStream(asio::ip::tcp::socket socket, asio::ssl::context& context) {
-  socket.non_blocking(true);
+  // (A socket that fails here fails its first operation as well.)
+  error_code ignored;
+  socket.non_blocking(true, ignored);
   SSL* ssl = new_ssl(context, socket.native_handle());
   core_ = std::make_shared<Core>(std::move(socket), ssl);
 }

@@ -23,7 +23,8 @@ namespace rapid::http {
 // AsyncReadStream/AsyncWriteStream, async_handshake and async_shutdown, and
 // tcp_stream's deadline calls (a deadline that passes closes the socket; the
 // pending operation ends with beast::error::timeout). One read and one write
-// at most at a time, all on the socket's executor (a strand).
+// at most at a time, all on the socket's executor (a strand); not moved
+// while an operation is pending.
 class TlsStream {
  public:
   using executor_type = boost::asio::any_io_executor;
