@@ -6,15 +6,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include "http/http_date.h"
 #include "http/request_rules.h"
 #include "http/status.h"
+#include "http/tls_stream.h"
 
 namespace rapid::http {
 namespace {
@@ -37,8 +36,6 @@ std::string format_peer(const tcp::endpoint& endpoint) {
   }
   return address.to_string() + ":" + std::to_string(endpoint.port());
 }
-
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // The handler's view of a parsed request (moves the body out).
 Request to_request(bhttp::request<bhttp::string_body>& message, const std::string& peer) {
@@ -98,8 +95,8 @@ asio::awaitable<bool> handshake(beast::tcp_stream&, std::chrono::milliseconds, c
 
 asio::awaitable<bool> handshake(TlsStream& stream, std::chrono::milliseconds timeout,
                                 const std::string& peer) {
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  stream.expires_after(timeout);
+  auto [ec] = co_await stream.async_handshake(kTuple);
   if (ec) {
     // Port scanners and load-balancer probes connect and leave: not worth
     // more than a debug line.
@@ -126,9 +123,9 @@ asio::awaitable<void> finish(beast::tcp_stream& stream) {
 }
 
 asio::awaitable<void> finish(TlsStream& stream) {
-  beast::get_lowest_layer(stream).expires_after(kLingerTimeout);
+  stream.expires_after(kLingerTimeout);
   co_await stream.async_shutdown(kTuple);
-  beast::get_lowest_layer(stream).close();
+  stream.close();
 }
 
 template <class Stream>
@@ -165,7 +162,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
  private:
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  // The layer with the deadline and the socket: beast::tcp_stream or TlsStream.
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
   const Limits& limits() const { return shared_->config.limits; }
 
   asio::awaitable<void> serve() {
@@ -386,7 +384,7 @@ void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
   const auto executor = socket.get_executor();
   std::shared_ptr<asio::ssl::context> context = shared->tls_context();
   if (context) {
-    TlsStream stream(beast::tcp_stream(std::move(socket)), *context);
+    TlsStream stream(std::move(socket), *context);
     auto session = std::make_shared<Session<TlsStream>>(std::move(context), std::move(stream),
                                                         std::move(peer), shared);
     launch(std::move(session), shared, executor);

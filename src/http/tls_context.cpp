@@ -82,6 +82,10 @@ boost::asio::ssl::context make_tls_context(const TlsConfig& config) {
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_options(
       native, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  // TlsStream's needs: an idle connection keeps no record buffers, and a write
+  // may end after one record and be retried from a moved buffer.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (SSL_CTX_set_cipher_list(native, kIntermediateCiphers) != 1) {
     throw std::runtime_error("cannot set the TLS cipher list: " + openssl_error());
   }

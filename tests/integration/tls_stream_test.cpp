@@ -1,0 +1,248 @@
+// http::TlsStream on its own: a server side on a real socket against a
+// blocking OpenSSL client (writes that outrun a slow reader, deadlines,
+// cancellation, the ways a client can close).
+#include "http/tls_stream.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <functional>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "http/tls_context.h"
+#include "support/http_client.h"
+
+namespace rapid::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::beast::error_code;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+using ServerSide = std::function<asio::awaitable<void>(TlsStream&)>;
+
+// Accepts one connection on a strand and runs `side` on it; the test's
+// thread is the client.
+class OneConnectionServer {
+ public:
+  explicit OneConnectionServer(ServerSide side)
+      : context_(make_context()), acceptor_(io_, tcp::endpoint(tcp::v4(), 0)) {
+    asio::co_spawn(asio::make_strand(io_), serve(std::move(side)), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~OneConnectionServer() {
+    io_.stop();
+    thread_.join();
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  void wait_done() { done_.get_future().wait(); }
+  void cancel() {
+    asio::post(stream_executor_, [this] { stream_->cancel(); });
+  }
+
+ private:
+  static asio::ssl::context make_context() {
+    const std::string pem = testing::make_test_certificate(testing::make_temp_dir());
+    TlsConfig config;
+    config.key_file = pem;
+    config.cert_file = pem;
+    return make_tls_context(config);
+  }
+
+  asio::awaitable<void> serve(ServerSide side) {
+    const auto executor = co_await asio::this_coro::executor;
+    auto [ec, socket] = co_await acceptor_.async_accept(executor, kTuple);
+    if (!ec) {
+      TlsStream stream(std::move(socket), context_);
+      stream_ = &stream;
+      stream_executor_ = executor;
+      started_.set_value();
+      co_await side(stream);
+    }
+    done_.set_value();
+  }
+
+ public:
+  std::promise<void> started_;
+
+ private:
+  asio::io_context io_;
+  asio::ssl::context context_;
+  tcp::acceptor acceptor_;
+  TlsStream* stream_ = nullptr;
+  asio::any_io_executor stream_executor_;
+  std::promise<void> done_;
+  std::thread thread_;
+};
+
+// A blocking client.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+  }
+  ~Client() {
+    SSL_free(ssl_);
+    SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool handshake() { return connected_ && SSL_connect(ssl_) == 1; }
+  int read(char* buffer, int size) { return SSL_read(ssl_, buffer, size); }
+  bool write(const std::string& data) {
+    return SSL_write(ssl_, data.data(), static_cast<int>(data.size())) ==
+           static_cast<int>(data.size());
+  }
+  void send_close_notify() { SSL_shutdown(ssl_); }
+  void close_tcp() {
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+std::string pattern(std::size_t size) {
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>('a' + i % 23);
+  return data;
+}
+
+TEST(TlsStream, LargeWriteToASlowReaderArrivesWhole) {
+  const std::string payload = pattern(6 * 1024 * 1024);
+  error_code write_ec = asio::error::would_block;
+  std::size_t written = 0;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    stream.expires_after(std::chrono::seconds(30));
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(payload), kTuple);
+    write_ec = ec;
+    written = n;
+    co_await stream.async_shutdown(kTuple);
+    stream.close();
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  std::string received;
+  char buffer[16 * 1024];
+  for (int reads = 0;; ++reads) {
+    if (reads % 32 == 31) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const int n = client.read(buffer, sizeof buffer);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  client.send_close_notify();
+  server.wait_done();
+  EXPECT_FALSE(write_ec) << write_ec.message();
+  EXPECT_EQ(written, payload.size());
+  EXPECT_TRUE(received == payload) << received.size() << " bytes of " << payload.size();
+}
+
+TEST(TlsStream, ReadPastItsDeadlineTimesOut) {
+  error_code read_ec;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    stream.expires_after(std::chrono::milliseconds(200));
+    char buffer[64];
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+    read_ec = ec;
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  server.wait_done();
+  EXPECT_EQ(read_ec, boost::beast::error::timeout) << read_ec.message();
+}
+
+TEST(TlsStream, HandshakePastItsDeadlineTimesOut) {
+  error_code handshake_ec;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    stream.expires_after(std::chrono::milliseconds(200));
+    auto [ec] = co_await stream.async_handshake(kTuple);
+    handshake_ec = ec;
+  });
+  Client client(server.port());  // connects, never says hello
+  server.wait_done();
+  EXPECT_EQ(handshake_ec, boost::beast::error::timeout) << handshake_ec.message();
+}
+
+TEST(TlsStream, CancelEndsAPendingRead) {
+  error_code read_ec;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    char buffer[64];
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+    read_ec = ec;
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  server.started_.get_future().wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.cancel();
+  server.wait_done();
+  EXPECT_EQ(read_ec, asio::error::operation_aborted) << read_ec.message();
+}
+
+// Reads what the client sent, then reports how the connection ended.
+void check_close(bool close_notify, const error_code& expected) {
+  std::string data;
+  error_code end_ec;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    char buffer[64];
+    while (true) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+      if (ec) {
+        end_ec = ec;
+        co_return;
+      }
+      data.append(buffer, n);
+    }
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  ASSERT_TRUE(client.write("GET / HTTP/1.1\r\n"));
+  if (close_notify) client.send_close_notify();
+  client.close_tcp();
+  server.wait_done();
+  EXPECT_EQ(data, "GET / HTTP/1.1\r\n");
+  EXPECT_EQ(end_ec, expected) << end_ec.message();
+}
+
+TEST(TlsStream, CloseNotifyEndsWithEof) { check_close(true, asio::error::eof); }
+
+TEST(TlsStream, CloseWithoutNotifyIsTruncation) {
+  check_close(false, asio::ssl::error::stream_truncated);
+}
+
+}  // namespace
+}  // namespace rapid::http
