@@ -379,10 +379,13 @@ void oversized_header(bool tls) {
   // Many short lines, each written on its own, add up to the same limit.
   auto trickle = connect(rapid);
   ASSERT_TRUE(trickle->send("GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
-  // 30 lines of 42 bytes: past the 1024-byte limit with the last one, so
-  // nothing unread is left to turn the close into a reset.
-  for (int i = 10; i < 40; ++i) {
-    ASSERT_TRUE(trickle->send("X-Pad-" + std::to_string(i) + ": " + std::string(32, 'a') + "\r\n"));
+  // Lines of 42 bytes until the block passes the 1024-byte limit, and no
+  // more: a write after rapid's close would be a broken pipe here.
+  std::size_t block = std::string("GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n").size();
+  for (int i = 10; block < 1024; ++i) {
+    const std::string line = "X-Pad-" + std::to_string(i) + ": " + std::string(32, 'a') + "\r\n";
+    ASSERT_TRUE(trickle->send(line));
+    block += line.size();
     std::this_thread::sleep_for(5ms);
   }
   const auto trickle_response = trickle->read_response();
