@@ -86,6 +86,10 @@ boost::asio::ssl::context make_tls_context(const TlsConfig& config) {
   // may end after one record and be retried from a moved buffer.
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // No server-side session cache: it would keep every client's session
+  // (thousands after a burst) in memory for 5 minutes. Resumption still
+  // works through stateless session tickets.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   if (SSL_CTX_set_cipher_list(native, kIntermediateCiphers) != 1) {
     throw std::runtime_error("cannot set the TLS cipher list: " + openssl_error());
   }
