@@ -26,6 +26,11 @@ def idle_connections(c):
     """N idle TLS connections: RSS < 40 MB, probes fast, RSS back within 5 MB after."""
     count = size(300, 1000)
     probes = PROBES
+    # After-close: the issue's 5 MB is asserted at full size (1,000; +6.6 MB
+    # on 2026-12-01, not met yet). The CI size lands at 4-5 MB, too close to
+    # that line to assert it without flaking; 8 MB there catches a regression
+    # (the figure was +79 MB before the own TLS stream and malloc_trim).
+    after_close_limit = size(8, 5)
     with FakeMaster() as master, Rapid(master.path, args=LONG_TIMEOUTS) as rapid:
         probe_latencies(rapid, 20, path="/2/info")   # warm-up: TLS, LUXI pool
         idle = rapid.settled_rss_mb(2)
@@ -38,7 +43,7 @@ def idle_connections(c):
         for sock in socks:
             sock.close()
         after = rapid.settled_rss_mb(size(5, 8))
-        c.at_most("RSS after they closed, above idle", after - idle, 5, " MB")
+        c.at_most("RSS after they closed, above idle", after - idle, after_close_limit, " MB")
 
         # Mixed: a third TCP only (no TLS handshake), a third TLS, a third kept
         # alive after one request.
@@ -57,7 +62,8 @@ def idle_connections(c):
         for sock in socks:
             sock.close()
         after = rapid.settled_rss_mb(size(5, 8))
-        c.at_most("RSS after the mixed ones closed, above idle", after - idle, 5, " MB")
+        c.at_most("RSS after the mixed ones closed, above idle", after - idle, after_close_limit,
+                  " MB")
         c.check("daemon alive", rapid.alive(), "alive", rapid.alive())
 
 
