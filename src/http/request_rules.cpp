@@ -1,6 +1,5 @@
 #include "http/request_rules.h"
 
-#include <algorithm>
 #include <boost/beast/http/error.hpp>
 
 #include "util/pyrepr.h"
@@ -103,21 +102,21 @@ std::optional<Rejection> header_rejection(unsigned version, bool has_host) {
 
 namespace {
 
+// Without RFC 9110's optional whitespace (spaces and tabs) around it.
+std::string_view trim_ows(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 // The codings of all Transfer-Encoding lines as one list (RFC 9110 §5.3),
 // empty elements dropped, optional whitespace trimmed.
 std::vector<std::string> coding_list(const std::vector<std::string>& lines) {
   std::vector<std::string> codings;
   for (const std::string& line : lines) {
-    std::size_t pos = 0;
-    while (pos <= line.size()) {
-      const auto comma = std::min(line.find(',', pos), line.size());
-      std::string_view element = std::string_view(line).substr(pos, comma - pos);
-      const auto first = element.find_first_not_of(" \t");
-      if (first != std::string_view::npos) {
-        element = element.substr(first, element.find_last_not_of(" \t") - first + 1);
-        codings.emplace_back(element);
-      }
-      pos = comma + 1;
+    for (const std::string& element : split(line, ',')) {
+      const std::string_view coding = trim_ows(element);
+      if (!coding.empty()) codings.emplace_back(coding);
     }
   }
   return codings;
@@ -169,11 +168,7 @@ std::optional<Rejection> framing_rejection_at(boost::beast::error_code ec, unsig
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   const std::string_view name = line.substr(0, colon);
-  std::string_view value = line.substr(colon + 1);
-  const auto first = value.find_first_not_of(" \t");
-  value = first == std::string_view::npos
-              ? std::string_view()
-              : value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  const std::string_view value = trim_ows(line.substr(colon + 1));
   if (iequals(name, "Content-Length")) {
     // A malformed or second, different length is Beast's own 400.
     if (transfer_encodings.empty()) return std::nullopt;
