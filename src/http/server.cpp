@@ -33,11 +33,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       : executor(ex), strand(asio::make_strand(ex)), acceptor(strand), slot_timer(strand) {
     shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
                                              [this] { wake_listener(); });
-    if (shared->config.tls.enabled) {
-      tls_loaded = tls_files_contents(shared->config.tls);
-      shared->set_tls_context(
-          std::make_shared<asio::ssl::context>(make_tls_context(shared->config.tls)));
-    }
+    if (shared->config.tls.enabled) install_tls(tls_files_contents(shared->config.tls));
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
     acceptor.open(endpoint.protocol());
@@ -54,6 +50,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     asio::post(strand, [self = weak_from_this()] {
       if (auto impl = self.lock()) impl->slot_timer.cancel();
     });
+  }
+
+  // New connections get a context made of the TLS files, which read as
+  // `contents`. Throws std::runtime_error when they are unusable.
+  void install_tls(std::string contents) {
+    shared->set_tls_context(
+        std::make_shared<asio::ssl::context>(make_tls_context(shared->config.tls)));
+    tls_loaded = std::move(contents);
   }
 
   // Connections the kernel completed before the shutdown: accepted now,
@@ -154,11 +158,10 @@ TlsReload Server::reload_tls() {
   std::string contents = tls_files_contents(config);
   if (contents == impl_->tls_loaded) return {};
   try {
-    impl_->shared->set_tls_context(std::make_shared<asio::ssl::context>(make_tls_context(config)));
+    impl_->install_tls(std::move(contents));
   } catch (const std::exception& e) {
     return {TlsReload::Outcome::failed, e.what()};
   }
-  impl_->tls_loaded = std::move(contents);
   return {TlsReload::Outcome::reloaded, {}};
 }
 
