@@ -1,13 +1,11 @@
 #include "app/check_users.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "auth/users.h"
 #include "rapi/access.h"
+#include "util/file.h"
 
 namespace rapid::app {
 namespace {
@@ -40,14 +38,13 @@ void print_user(const auth::User& user, std::ostream& out) {
 }  // namespace
 
 int check_users_file(const std::string& path, std::ostream& out, std::ostream& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "rapid: cannot read " << path << ": " << std::strerror(errno) << "\n";
+  std::string contents;
+  int error_number = 0;
+  if (!read_file(path, contents, error_number)) {
+    err << "rapid: cannot read " << path << ": " << std::strerror(error_number) << "\n";
     return kCheckUsersMalformed;
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  const auto parsed = auth::parse_users_file(contents.str());
+  const auto parsed = auth::parse_users_file(contents);
   if (!parsed) {
     err << "rapid: " << path << " is not valid UTF-8: the daemon would keep its previous users\n";
     return kCheckUsersMalformed;

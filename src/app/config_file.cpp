@@ -1,8 +1,5 @@
 #include "app/config_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
@@ -10,25 +7,11 @@
 #include <set>
 #include <sstream>
 
+#include "util/file.h"
 #include "util/pyrepr.h"
 
 namespace rapid::app {
 namespace {
-
-bool read_all(const std::string& path, std::string& contents, int& error_number) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error_number = errno;
-    return false;
-  }
-  char buffer[4096];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
-    contents.append(buffer, static_cast<std::size_t>(n));
-  error_number = n < 0 ? errno : 0;
-  ::close(fd);
-  return n == 0;
-}
 
 // CLI11's flag values.
 std::string flag_value(std::string value) {
@@ -45,7 +28,7 @@ bool read_config_file(const std::string& path, bool must_exist, const std::vecto
                       Options& options, std::string& error) {
   std::string contents;
   int error_number = 0;
-  if (!read_all(path, contents, error_number)) {
+  if (!read_file(path, contents, error_number)) {
     if (error_number == ENOENT && !must_exist) return true;
     error = "cannot read config file '" + path + "': " + std::strerror(error_number);
     return false;

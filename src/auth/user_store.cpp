@@ -4,29 +4,19 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "util/file.h"
 
 namespace rapid::auth {
 namespace {
 
 enum class ReadStatus { ok, missing, failed };
 
-ReadStatus read_file(const std::string& path, std::string& contents, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    error = std::strerror(err);
-    return err == ENOENT ? ReadStatus::missing : ReadStatus::failed;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    error = std::strerror(errno);
-    return ReadStatus::failed;
-  }
-  contents = std::move(buffer).str();
-  return ReadStatus::ok;
+ReadStatus read_users_file(const std::string& path, std::string& contents, std::string& error) {
+  int error_number = 0;
+  if (read_file(path, contents, error_number)) return ReadStatus::ok;
+  error = std::strerror(error_number);
+  return error_number == ENOENT ? ReadStatus::missing : ReadStatus::failed;
 }
 
 }  // namespace
@@ -38,7 +28,7 @@ bool UserStore::reload() {
   SPDLOG_INFO("Reading users file at {}", path_);
   std::string contents;
   std::string error;
-  switch (read_file(path_, contents, error)) {
+  switch (read_users_file(path_, contents, error)) {
     case ReadStatus::missing:
       SPDLOG_WARN("No users file at {}", path_);
       install(std::make_shared<const UserTable>());

@@ -4,11 +4,11 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include "util/file.h"
 
 namespace rapid::http {
 namespace {
@@ -57,11 +57,11 @@ void add_chain(SSL_CTX* native, const std::string& chain_file) {
   }
 }
 
+// "" for a file that cannot be read: make_tls_context will say why.
 std::string file_contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
+  std::string contents;
+  int ignored = 0;
+  return read_file(path, contents, ignored) ? contents : std::string();
 }
 
 }  // namespace
