@@ -16,20 +16,6 @@ bool allows_3_0(Access access, const auth::User& user) {
   return false;
 }
 
-std::string method_name(Method method) {
-  switch (method) {
-    case Method::get:
-      return "GET";
-    case Method::put:
-      return "PUT";
-    case Method::post:
-      return "POST";
-    case Method::del:
-      return "DELETE";
-  }
-  return "?";
-}
-
 }  // namespace
 
 bool allows(const MethodDef& method, const auth::User& user) {
@@ -52,7 +38,7 @@ Grants grants(const auth::User& user) {
       if (!def || !def->permission) continue;
       used.add(*def->permission);
       if (allows_3_0(def->access, user)) {
-        allowed[def->permission->index()].push_back(method_name(m) + " " +
+        allowed[def->permission->index()].push_back(std::string(method_name(m)) + " " +
                                                     std::string(resource.pattern()));
       } else {
         denied.add(*def->permission);

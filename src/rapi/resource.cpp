@@ -4,11 +4,24 @@
 
 namespace rapid::rapi {
 
+std::string_view method_name(Method method) {
+  switch (method) {
+    case Method::get:
+      return "GET";
+    case Method::put:
+      return "PUT";
+    case Method::post:
+      return "POST";
+    case Method::del:
+      return "DELETE";
+  }
+  return "?";
+}
+
 std::optional<Method> parse_method(std::string_view name) {
-  if (name == "GET") return Method::get;
-  if (name == "PUT") return Method::put;
-  if (name == "POST") return Method::post;
-  if (name == "DELETE") return Method::del;
+  for (const Method method : kMethods) {
+    if (method_name(method) == name) return method;
+  }
   return std::nullopt;
 }
 

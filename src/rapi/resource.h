@@ -35,6 +35,7 @@ enum class Method { get, put, post, del };
 inline constexpr std::array<Method, 4> kMethods = {Method::get, Method::put, Method::post,
                                                    Method::del};
 std::optional<Method> parse_method(std::string_view upper_case_name);
+std::string_view method_name(Method method);  // "GET", ...
 
 class Resource;
 

@@ -55,11 +55,6 @@ std::string instantiate(std::string pattern) {
   return pattern;
 }
 
-const char* method_name(rapi::Method m) {
-  static const char* kNames[] = {"GET", "PUT", "POST", "DELETE"};
-  return kNames[static_cast<std::size_t>(m)];
-}
-
 TEST(Permissions, OperatorRunsInstancesButCreatesRemovesMigratesNothing) {
   RapidServer rapid({.users = kUsers});
   rapid.luxi().reply("SubmitJob", 7);
@@ -121,8 +116,9 @@ TEST(Permissions, ReadonlyPlusCancelCancelsAndWritesNothingElse) {
       if (!def || def->access != rapi::Access::write) continue;
       if (def->permission == auth::Permission("jobs.cancel")) continue;
       const std::string target = instantiate(std::string(resource.pattern()));
-      SCOPED_TRACE(std::string(method_name(m)) + " " + target);
-      EXPECT_TRUE(forbidden(rapid.request(method_name(m), target, "mon:monpass")));
+      const std::string method(rapi::method_name(m));
+      SCOPED_TRACE(method + " " + target);
+      EXPECT_TRUE(forbidden(rapid.request(method, target, "mon:monpass")));
       ++refused;
     }
   }

@@ -49,11 +49,6 @@ Names names_of(const Json& list) {
   return out;
 }
 
-std::string method_text(Method m) {
-  static const char* kNames[] = {"GET", "PUT", "POST", "DELETE"};
-  return kNames[static_cast<std::size_t>(m)];
-}
-
 // Upstream has these and Ganeti 3.0 has not, so rapid does not serve them:
 // PUT /2/networks/[name]/rename and DELETE /2/instances/[name]/export
 // (OpNetworkRename, OpBackupRemove). Their permissions exist all the same.
@@ -116,7 +111,7 @@ TEST(ResourceTable, PermissionsAreUpstreams) {
     for (const Method m : kMethods) {
       const MethodDef* def = resource.method(m);
       if (!def) continue;
-      const std::string method = method_text(m);
+      const std::string method(method_name(m));
       SCOPED_TRACE(method + " " + pattern);
       seen.emplace(pattern, method);
       ASSERT_TRUE(theirs.contains(pattern)) << "not upstream's";

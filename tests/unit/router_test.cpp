@@ -114,13 +114,12 @@ std::string access_name(Access access) {
 }
 
 std::string methods_of(const Resource& resource) {
-  static const char* kNames[] = {"GET", "PUT", "POST", "DELETE"};
   std::string out;
-  for (std::size_t i = 0; i < kMethods.size(); ++i) {
-    const MethodDef* def = resource.method(kMethods[i]);
+  for (const Method m : kMethods) {
+    const MethodDef* def = resource.method(m);
     if (!def) continue;
     if (!out.empty()) out += ' ';
-    out += std::string(kNames[i]) + ":" + access_name(def->access);
+    out += std::string(method_name(m)) + ":" + access_name(def->access);
   }
   return out;
 }
