@@ -66,22 +66,22 @@ bool has_permission_syntax(std::string_view option) {
 class IgnoredOptions {
  public:
   void add(std::string_view option, bool permission_user, std::size_t line) {
-    const std::string key = std::string(permission_user ? "p" : "o") + std::string(option);
+    Key key(permission_user, std::string(option));
     auto [it, fresh] = lines_.try_emplace(key);
-    if (fresh) order_.push_back(key);
+    if (fresh) order_.push_back(std::move(key));
     it->second.push_back(line);
   }
 
   void warn(std::vector<std::string>& warnings) const {
     for (const auto& key : order_) {
-      const std::string_view option = std::string_view(key).substr(1);
+      const auto& [permission_user, option] = key;
       std::string text = "Ignoring unknown ";
       if (option.starts_with('@')) {
         text += "role";
       } else {
-        text += key.front() == 'p' ? "permission" : "option";
+        text += permission_user ? "permission" : "option";
       }
-      text += " '" + std::string(option) + "' (" + line_list(lines_.at(key)) + ")";
+      text += " '" + option + "' (" + line_list(lines_.at(key)) + ")";
       if (option.starts_with('@')) {
         text += "; known roles:";
         for (const auto name : role_names()) text += " @" + std::string(name);
@@ -101,8 +101,10 @@ class IgnoredOptions {
     return text;
   }
 
-  std::map<std::string, std::vector<std::size_t>> lines_;
-  std::vector<std::string> order_;
+  // (whether the user has permission syntax, the option as written)
+  using Key = std::pair<bool, std::string>;
+  std::map<Key, std::vector<std::size_t>> lines_;
+  std::vector<Key> order_;
 };
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
