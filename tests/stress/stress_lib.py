@@ -334,6 +334,14 @@ class RawAnswer:
         return "<%s closed=%s %r>" % (self.status, self.closed, self.raw[:200])
 
 
+def _recv(sock):
+    """The next bytes from the socket; b"" once it is closed, reset or silent."""
+    try:
+        return sock.recv(65536)
+    except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
+        return b""
+
+
 def read_answer(sock, timeout=5.0, close_wait=0.5):
     """Reads one HTTP answer (by Content-Length) and whether the server then closes."""
     sock.settimeout(timeout)
@@ -341,10 +349,7 @@ def read_answer(sock, timeout=5.0, close_wait=0.5):
     closed = False
     deadline = time.monotonic() + timeout
     while b"\r\n\r\n" not in data and time.monotonic() < deadline:
-        try:
-            chunk = sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
-            chunk = b""
+        chunk = _recv(sock)
         if not chunk:
             closed = True
             break
@@ -360,10 +365,7 @@ def read_answer(sock, timeout=5.0, close_wait=0.5):
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
     while len(body) < length and not closed:
-        try:
-            chunk = sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
-            chunk = b""
+        chunk = _recv(sock)
         if not chunk:
             closed = True
             break
