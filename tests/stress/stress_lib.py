@@ -420,6 +420,16 @@ def probe_latencies(rapid, count, path="/version", interval=0.02, user="admin", 
     return latencies
 
 
+# The p99 a probe of /2/info must stay under, whatever else the daemon is doing.
+PROBE_P99_MS = 100
+
+
+def probe_p99(c, rapid, figure, count=PROBES, interval=0.01):
+    """Probes GET /2/info ``count`` times and asserts their p99 as ``figure``."""
+    latencies = probe_latencies(rapid, count, path="/2/info", interval=interval)
+    c.below(figure, percentile(latencies, 0.99), PROBE_P99_MS, " ms")
+
+
 def parallel(fn, items, workers=None):
     """fn(item) for every item on its own thread; returns results (or exceptions) in order."""
     results = [None] * len(items)
