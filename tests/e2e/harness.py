@@ -656,11 +656,11 @@ class E2ETestCase(unittest.TestCase):
 _MODULE_RAPID = None
 
 
-def start_module_rapid():
+def start_module_rapid(extra_args=()):
     """Starts the rapid shared by one test module (call from setUpModule)."""
     global _MODULE_RAPID
     require_sandbox()
-    _MODULE_RAPID = RapidProcess().start()
+    _MODULE_RAPID = RapidProcess(extra_args=extra_args).start()
     return _MODULE_RAPID
 
 

@@ -35,7 +35,6 @@ FLIP = ("flip", "flippass")
 FINAL = ("success", "error", "canceled")
 
 _DIR = None
-_RAPID = None
 
 
 def write_users(path, text):
@@ -45,37 +44,27 @@ def write_users(path, text):
 
 
 def setUpModule():
-    global _DIR, _RAPID
+    global _DIR
     harness.require_sandbox()
     _DIR = tempfile.mkdtemp(prefix="rapid-e2e-perm-")
     write_users(os.path.join(_DIR, "users"), USERS)
-    _RAPID = harness.RapidProcess(
-        extra_args=["--users-file", os.path.join(_DIR, "users")]).start()
+    harness.start_module_rapid(extra_args=["--users-file", os.path.join(_DIR, "users")])
 
 
 def tearDownModule():
-    global _RAPID
-    proc, _RAPID = _RAPID, None
     try:
-        if proc is not None:
-            status = proc.stop()
-            if status != 0:
-                raise AssertionError("rapid exited with %r after SIGTERM:\n%s"
-                                     % (status, proc.logs()))
-            shutil.rmtree(proc.tmpdir, ignore_errors=True)
+        harness.stop_module_rapid()
     finally:
         shutil.rmtree(_DIR, ignore_errors=True)
 
 
-class PermissionsTestCase(unittest.TestCase):
-    maxDiff = None
+class PermissionsTestCase(harness.E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.rapid = _RAPID.endpoint
+        super().setUpClass()
         # The real daemon's 403, to a read user's write.
-        real = harness.real_endpoint().request("PUT", "/2/redistribute-config",
-                                               user="reader")
+        real = cls.real.request("PUT", "/2/redistribute-config", user="reader")
         if real.status != 403:
             raise AssertionError("the real daemon: %r" % real)
         cls.forbidden_body = real.body
