@@ -75,13 +75,6 @@ class PermissionsTestCase(harness.E2ETestCase):
         self.assertEqual((resp.status, resp.body), (403, self.forbidden_body),
                          "%s %s as %s: %r" % (method, path, user[0], resp))
 
-    def run_job(self, method, path, user, body=None):
-        resp = self.rapid.request(method, path, body=body, user=user)
-        self.assertEqual(resp.status, 200, "%s %s as %s: %r" % (method, path, user[0], resp))
-        job = self.rapid.wait_job(resp.data)
-        self.assertEqual(job["status"], "success", job["opresult"])
-        return job
-
     def instance_status(self, name):
         return dict(harness.gnt_table("gnt-instance", "list", "-o", "name,status"))[name]
 
@@ -91,18 +84,19 @@ class Operator(PermissionsTestCase):
     def test_runs_instances(self):
         self.assertEqual(self.instance_status(INST3), "ADMIN_down", "the fixture changed")
         try:
-            self.run_job("PUT", "/2/instances/%s/startup" % INST3, OPS)
+            self.rapid.run_job("PUT", "/2/instances/%s/startup" % INST3, user=OPS)
             self.assertEqual(self.instance_status(INST3), "running")
-            job = self.run_job("POST", "/2/instances/%s/reboot?type=hard" % INST3, OPS)
+            job = self.rapid.run_job("POST", "/2/instances/%s/reboot?type=hard" % INST3, user=OPS)
             self.assertEqual(job["ops"][0]["OP_ID"], "OP_INSTANCE_REBOOT")
             console = self.rapid.request("GET", "/2/instances/%s/console" % INST3, user=OPS)
             self.assertEqual(console.status, 200, console)
-            self.run_job("PUT", "/2/instances/%s/shutdown" % INST3, OPS, body={"timeout": 10})
+            self.rapid.run_job("PUT", "/2/instances/%s/shutdown" % INST3, body={"timeout": 10},
+                               user=OPS)
             self.assertEqual(self.instance_status(INST3), "ADMIN_down")
         finally:
             if self.instance_status(INST3) != "ADMIN_down":
-                self.run_job("PUT", "/2/instances/%s/shutdown" % INST3, ADMIN,
-                             body={"timeout": 10})
+                self.rapid.run_job("PUT", "/2/instances/%s/shutdown" % INST3,
+                                   body={"timeout": 10}, user=ADMIN)
 
     def test_creates_removes_migrates_nothing(self):
         create = {"__version__": 1, "mode": "create", "name": "perm-e2e.example.com",
@@ -173,7 +167,7 @@ class Reload(PermissionsTestCase):
     def test_admin_to_readonly_by_inotify(self):
         users = os.path.join(_DIR, "users")
         try:
-            self.run_job("PUT", "/2/tags?tag=perm-e2e&dry-run=1", FLIP)
+            self.rapid.run_job("PUT", "/2/tags?tag=perm-e2e&dry-run=1", user=FLIP)
             write_users(users, USERS.replace("flip flippass @admin", "flip flippass @readonly"))
             took = forbidden_within(self.rapid, FLIP, 1.0)
             self.assertIsNotNone(took, "flip still writes 1 s after the edit")
