@@ -32,9 +32,9 @@ def help_options():
     options, own = {}, set()
     in_own, current = False, []
     for line in out.splitlines():
-        if line.strip() == "rapid options:":
-            in_own = True
         stripped = line.strip()
+        if stripped == "rapid options:":
+            in_own = True
         if stripped.startswith("-"):
             spec, _, desc = stripped.partition("  ")
             names = re.findall(r"--([a-z][a-z0-9-]*)", spec)
@@ -48,7 +48,7 @@ def help_options():
             continue
         else:
             desc = stripped
-        default = re.search(r"\(default: ([^),]+)", desc if stripped.startswith("-") else stripped)
+        default = re.search(r"\(default: ([^),]+)", desc)
         for name in current:
             if default and options[name] is None:
                 options[name] = default.group(1).strip()
