@@ -10,6 +10,7 @@
 Usage: check_docs.py RAPID_BINARY   (from the repository root)
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -25,6 +26,7 @@ def read(path):
         return f.read()
 
 
+@functools.lru_cache(maxsize=None)
 def help_options():
     """{long option: default or None} from --help, and the set of rapid-only ones."""
     out = subprocess.run([BINARY, "--help"], capture_output=True, text=True, check=True,
@@ -55,6 +57,7 @@ def help_options():
     return options, own
 
 
+@functools.lru_cache(maxsize=None)
 def manual_entries():
     """{long option: the text of its entry} from the OPTIONS sections of rapid.8."""
     text = read("docs/rapid.8")
