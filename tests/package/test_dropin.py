@@ -180,8 +180,9 @@ class DropInTest(unittest.TestCase):
             self.restore_certificate()
         shutil.copy2(CERT_FILE, CERT_BACKUP)
         # ... and perhaps the package, the diversion, a killed daemon.
-        if package_status() != "not-installed" or rapi_diversions():
-            if package_status() != "not-installed":
+        installed = package_status() != "not-installed"
+        if installed or rapi_diversions():
+            if installed:
                 self.purge()
             self.remove_diversion()
             self.restart_original()
