@@ -59,7 +59,8 @@ class Constants:
 
     def __init__(self, text):
         self.values = {}
-        for node in ast.parse(text).body:
+        body = ast.parse(text).body
+        for node in body:
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name)):
                 continue
@@ -71,11 +72,11 @@ class Constants:
         self.values["RAPI_ACCESS_ALL"] = frozenset(
             v for k, v in self.values.items() if isinstance(v, str) and k != NOT_DEFINED)
         self.roles = {}
-        for node in ast.parse(text).body:
+        for node in body:
             if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
                 continue
             name = node.targets[0].id
-            if name in ("RAPI_ACCESS_ALL",):
+            if name == "RAPI_ACCESS_ALL":
                 continue
             if name.startswith(PREFIX) and not isinstance(node.value, ast.Constant):
                 self.values[name] = self.evaluate(node.value)

@@ -10,6 +10,7 @@
 Usage: check_docs.py RAPID_BINARY   (from the repository root)
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -25,6 +26,7 @@ def read(path):
         return f.read()
 
 
+@functools.lru_cache(maxsize=None)
 def help_options():
     """{long option: default or None} from --help, and the set of rapid-only ones."""
     out = subprocess.run([BINARY, "--help"], capture_output=True, text=True, check=True,
@@ -32,9 +34,9 @@ def help_options():
     options, own = {}, set()
     in_own, current = False, []
     for line in out.splitlines():
-        if line.strip() == "rapid options:":
-            in_own = True
         stripped = line.strip()
+        if stripped == "rapid options:":
+            in_own = True
         if stripped.startswith("-"):
             spec, _, desc = stripped.partition("  ")
             names = re.findall(r"--([a-z][a-z0-9-]*)", spec)
@@ -48,13 +50,14 @@ def help_options():
             continue
         else:
             desc = stripped
-        default = re.search(r"\(default: ([^),]+)", desc if stripped.startswith("-") else stripped)
+        default = re.search(r"\(default: ([^),]+)", desc)
         for name in current:
             if default and options[name] is None:
                 options[name] = default.group(1).strip()
     return options, own
 
 
+@functools.lru_cache(maxsize=None)
 def manual_entries():
     """{long option: the text of its entry} from the OPTIONS sections of rapid.8."""
     text = read("docs/rapid.8")

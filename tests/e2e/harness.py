@@ -247,9 +247,9 @@ class Endpoint:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.3)
 
-    def run_job(self, method, path, body=None, expect="success", timeout=60.0):
-        """Submits a job through RAPI, waits for it and asserts its final status."""
-        job_id = self.json(method, path, body=body)
+    def run_job(self, method, path, body=None, expect="success", timeout=60.0, user="admin"):
+        """Submits a job through RAPI as ``user``, waits, asserts its final status."""
+        job_id = self.json(method, path, body=body, user=user)
         if not isinstance(job_id, int) or isinstance(job_id, bool):
             raise AssertionError("%s: %s %s answered %r, not a job id" % (
                 self.label, method, path, job_id))
@@ -656,11 +656,11 @@ class E2ETestCase(unittest.TestCase):
 _MODULE_RAPID = None
 
 
-def start_module_rapid():
+def start_module_rapid(extra_args=()):
     """Starts the rapid shared by one test module (call from setUpModule)."""
     global _MODULE_RAPID
     require_sandbox()
-    _MODULE_RAPID = RapidProcess().start()
+    _MODULE_RAPID = RapidProcess(extra_args=extra_args).start()
     return _MODULE_RAPID
 
 

@@ -35,7 +35,6 @@ FLIP = ("flip", "flippass")
 FINAL = ("success", "error", "canceled")
 
 _DIR = None
-_RAPID = None
 
 
 def write_users(path, text):
@@ -45,37 +44,27 @@ def write_users(path, text):
 
 
 def setUpModule():
-    global _DIR, _RAPID
+    global _DIR
     harness.require_sandbox()
     _DIR = tempfile.mkdtemp(prefix="rapid-e2e-perm-")
     write_users(os.path.join(_DIR, "users"), USERS)
-    _RAPID = harness.RapidProcess(
-        extra_args=["--users-file", os.path.join(_DIR, "users")]).start()
+    harness.start_module_rapid(extra_args=["--users-file", os.path.join(_DIR, "users")])
 
 
 def tearDownModule():
-    global _RAPID
-    proc, _RAPID = _RAPID, None
     try:
-        if proc is not None:
-            status = proc.stop()
-            if status != 0:
-                raise AssertionError("rapid exited with %r after SIGTERM:\n%s"
-                                     % (status, proc.logs()))
-            shutil.rmtree(proc.tmpdir, ignore_errors=True)
+        harness.stop_module_rapid()
     finally:
         shutil.rmtree(_DIR, ignore_errors=True)
 
 
-class PermissionsTestCase(unittest.TestCase):
-    maxDiff = None
+class PermissionsTestCase(harness.E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.rapid = _RAPID.endpoint
+        super().setUpClass()
         # The real daemon's 403, to a read user's write.
-        real = harness.real_endpoint().request("PUT", "/2/redistribute-config",
-                                               user="reader")
+        real = cls.real.request("PUT", "/2/redistribute-config", user="reader")
         if real.status != 403:
             raise AssertionError("the real daemon: %r" % real)
         cls.forbidden_body = real.body
@@ -86,13 +75,6 @@ class PermissionsTestCase(unittest.TestCase):
         self.assertEqual((resp.status, resp.body), (403, self.forbidden_body),
                          "%s %s as %s: %r" % (method, path, user[0], resp))
 
-    def run_job(self, method, path, user, body=None):
-        resp = self.rapid.request(method, path, body=body, user=user)
-        self.assertEqual(resp.status, 200, "%s %s as %s: %r" % (method, path, user[0], resp))
-        job = self.rapid.wait_job(resp.data)
-        self.assertEqual(job["status"], "success", job["opresult"])
-        return job
-
     def instance_status(self, name):
         return dict(harness.gnt_table("gnt-instance", "list", "-o", "name,status"))[name]
 
@@ -102,18 +84,19 @@ class Operator(PermissionsTestCase):
     def test_runs_instances(self):
         self.assertEqual(self.instance_status(INST3), "ADMIN_down", "the fixture changed")
         try:
-            self.run_job("PUT", "/2/instances/%s/startup" % INST3, OPS)
+            self.rapid.run_job("PUT", "/2/instances/%s/startup" % INST3, user=OPS)
             self.assertEqual(self.instance_status(INST3), "running")
-            job = self.run_job("POST", "/2/instances/%s/reboot?type=hard" % INST3, OPS)
+            job = self.rapid.run_job("POST", "/2/instances/%s/reboot?type=hard" % INST3, user=OPS)
             self.assertEqual(job["ops"][0]["OP_ID"], "OP_INSTANCE_REBOOT")
             console = self.rapid.request("GET", "/2/instances/%s/console" % INST3, user=OPS)
             self.assertEqual(console.status, 200, console)
-            self.run_job("PUT", "/2/instances/%s/shutdown" % INST3, OPS, body={"timeout": 10})
+            self.rapid.run_job("PUT", "/2/instances/%s/shutdown" % INST3, body={"timeout": 10},
+                               user=OPS)
             self.assertEqual(self.instance_status(INST3), "ADMIN_down")
         finally:
             if self.instance_status(INST3) != "ADMIN_down":
-                self.run_job("PUT", "/2/instances/%s/shutdown" % INST3, ADMIN,
-                             body={"timeout": 10})
+                self.rapid.run_job("PUT", "/2/instances/%s/shutdown" % INST3,
+                                   body={"timeout": 10}, user=ADMIN)
 
     def test_creates_removes_migrates_nothing(self):
         create = {"__version__": 1, "mode": "create", "name": "perm-e2e.example.com",
@@ -184,7 +167,7 @@ class Reload(PermissionsTestCase):
     def test_admin_to_readonly_by_inotify(self):
         users = os.path.join(_DIR, "users")
         try:
-            self.run_job("PUT", "/2/tags?tag=perm-e2e&dry-run=1", FLIP)
+            self.rapid.run_job("PUT", "/2/tags?tag=perm-e2e&dry-run=1", user=FLIP)
             write_users(users, USERS.replace("flip flippass @admin", "flip flippass @readonly"))
             took = forbidden_within(self.rapid, FLIP, 1.0)
             self.assertIsNotNone(took, "flip still writes 1 s after the edit")

@@ -84,6 +84,11 @@ def rapi_diversions():
             if GANETI_RAPI in line]
 
 
+def leftover_files():
+    """The files of LEFTOVER_GLOBS there now."""
+    return {p for g in LEFTOVER_GLOBS for p in glob.glob(g)}
+
+
 def reaped(pid):
     return not os.path.exists("/proc/%d" % pid)
 
@@ -166,7 +171,7 @@ class DropInTest(unittest.TestCase):
             with open(STATE_FILE) as f:
                 self.leftovers = set(json.load(f))
         else:
-            self.leftovers = {p for g in LEFTOVER_GLOBS for p in glob.glob(g)}
+            self.leftovers = leftover_files()
             with open(STATE_FILE, "w") as f:
                 json.dump(sorted(self.leftovers), f)
         self.moved_log = MOVED_LOG
@@ -175,8 +180,9 @@ class DropInTest(unittest.TestCase):
             self.restore_certificate()
         shutil.copy2(CERT_FILE, CERT_BACKUP)
         # ... and perhaps the package, the diversion, a killed daemon.
-        if package_status() != "not-installed" or rapi_diversions():
-            if package_status() != "not-installed":
+        installed = package_status() != "not-installed"
+        if installed or rapi_diversions():
+            if installed:
                 self.purge()
             self.remove_diversion()
             self.restart_original()
@@ -435,7 +441,7 @@ class DropInTest(unittest.TestCase):
         self.assert_original_serves()
 
     def remove_leftovers(self):
-        for path in {p for g in LEFTOVER_GLOBS for p in glob.glob(g)} - self.leftovers:
+        for path in leftover_files() - self.leftovers:
             os.unlink(path)
 
 

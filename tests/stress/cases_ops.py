@@ -11,12 +11,12 @@ import threading
 import time
 
 from fake_master import FakeMaster
-from stress_lib import FULL, KeepAlive, Rapid, case, request, size
+from stress_lib import FULL, USERS_FILE, KeepAlive, Rapid, case, request, size
 
 # Every version of the file has the same length (a padded comment), so an in-place
 # rewrite never leaves a shorter or longer file behind for a moment.
-WITH_CHURN = "admin adminpass write\nreader readpass read\nchurn churnpass read\n"
-WITHOUT_CHURN = "admin adminpass write\nreader readpass read\n"
+WITHOUT_CHURN = USERS_FILE
+WITH_CHURN = USERS_FILE + "churn churnpass read\n"
 
 
 def _users_text(with_churn, generation):

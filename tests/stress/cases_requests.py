@@ -16,8 +16,7 @@ RAPID_STRESS_REQUIRE_ALL=1).
 import time
 
 from fake_master import FakeMaster
-from stress_lib import (PROBES, Rapid, case, ganeti_error, percentile, probe_latencies,
-                        raw_exchange)
+from stress_lib import Rapid, case, ganeti_error, probe_p99, raw_exchange
 
 AUTH = b"Authorization: Basic YWRtaW46YWRtaW5wYXNz\r\n"   # admin:adminpass
 READER = b"Authorization: Basic cmVhZGVyOnJlYWRwYXNz\r\n"  # reader:readpass
@@ -223,6 +222,5 @@ def malformed_requests(c):
         c.equal("rows answered otherwise than expected (of %d run)" % ran, len(wrong), 0)
         c.equal("daemon crashes (restarted)", crashes, 0)
         c.equal("jobs submitted", master.count("SubmitJob"), 0)
-        latencies = probe_latencies(rapid, PROBES, path="/2/info", interval=0.01)
-        c.below("probe p99 afterwards", percentile(latencies, 0.99), 100, " ms")
+        probe_p99(c, rapid, "probe p99 afterwards")
         c.check("daemon alive", rapid.alive(), "alive", rapid.alive())

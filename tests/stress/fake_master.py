@@ -41,9 +41,6 @@ CLUSTER_INFO = {"name": "stress.example.com", "volume_group_name": "xenvg",
                 "software_version": "3.0.2", "protocol_version": 3000000,
                 "architecture": ["64bit", "x86_64"], "master": "node1.example.com"}
 
-FAULTS = ("hang", "garbage", "undecodable", "truncated", "close_mid_reply", "stall_mid_reply",
-          "lose_reply")
-
 
 class FakeMaster:
     def __init__(self, path=None):
@@ -53,9 +50,7 @@ class FakeMaster:
         self.fault = None
         self.fault_methods = None
         self.calls = collections.Counter()
-        self.connections = 0
         self.in_flight = 0
-        self.most_in_flight = 0
         self.job_status = "running"
         self._next_job = 1000
         self._lock = threading.Lock()
@@ -126,7 +121,6 @@ class FakeMaster:
             except OSError:
                 return
             with self._lock:
-                self.connections += 1
                 self._open.add(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
@@ -159,7 +153,6 @@ class FakeMaster:
         with self._lock:
             self.calls[method] += 1
             self.in_flight += 1
-            self.most_in_flight = max(self.most_in_flight, self.in_flight)
             fault = self.fault if self.fault_methods is None or method in self.fault_methods \
                 else None
             delay = self.delays.get(method, 0)

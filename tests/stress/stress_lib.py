@@ -334,6 +334,14 @@ class RawAnswer:
         return "<%s closed=%s %r>" % (self.status, self.closed, self.raw[:200])
 
 
+def _recv(sock):
+    """The next bytes from the socket; b"" once it is closed, reset or silent."""
+    try:
+        return sock.recv(65536)
+    except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
+        return b""
+
+
 def read_answer(sock, timeout=5.0, close_wait=0.5):
     """Reads one HTTP answer (by Content-Length) and whether the server then closes."""
     sock.settimeout(timeout)
@@ -341,10 +349,7 @@ def read_answer(sock, timeout=5.0, close_wait=0.5):
     closed = False
     deadline = time.monotonic() + timeout
     while b"\r\n\r\n" not in data and time.monotonic() < deadline:
-        try:
-            chunk = sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
-            chunk = b""
+        chunk = _recv(sock)
         if not chunk:
             closed = True
             break
@@ -360,10 +365,7 @@ def read_answer(sock, timeout=5.0, close_wait=0.5):
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
     while len(body) < length and not closed:
-        try:
-            chunk = sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLError, socket.timeout, BrokenPipeError):
-            chunk = b""
+        chunk = _recv(sock)
         if not chunk:
             closed = True
             break
@@ -416,6 +418,16 @@ def probe_latencies(rapid, count, path="/version", interval=0.02, user="admin", 
             failures.append(status)
         time.sleep(interval)
     return latencies
+
+
+# The p99 a probe of /2/info must stay under, whatever else the daemon is doing.
+PROBE_P99_MS = 100
+
+
+def probe_p99(c, rapid, figure, count=PROBES, interval=0.01):
+    """Probes GET /2/info ``count`` times and asserts their p99 as ``figure``."""
+    latencies = probe_latencies(rapid, count, path="/2/info", interval=interval)
+    c.below(figure, percentile(latencies, 0.99), PROBE_P99_MS, " ms")
 
 
 def parallel(fn, items, workers=None):
