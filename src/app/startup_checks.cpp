@@ -1,12 +1,12 @@
 #include "app/startup_checks.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +14,7 @@
 
 #include "app/daemon.h"
 #include "app/optparse.h"
+#include "util/file.h"
 #include "util/pyrepr.h"
 
 namespace rapid::app {
@@ -51,22 +52,15 @@ bool is_regular_file(const std::string& path) {
 bool primary_ip_family(const std::string& ssconf_dir, int& family, std::string& error) {
   const std::string path = ssconf_dir + "/ssconf_primary_ip_family";
   family = AF_INET;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return true;
-    error = "Can't read ssconf file " + path + ": " + std::strerror(errno);
+  std::string contents;
+  int error_number = 0;
+  if (!read_file(path, contents, error_number)) {
+    if (error_number == ENOENT) return true;
+    error = "Can't read ssconf file " + path + ": " + std::strerror(error_number);
     return false;
   }
-  // ssconf files are small (Ganeti reads at most 128 KiB).
-  std::string contents(128 * 1024 + 1, '\0');
-  const ssize_t n = ::read(fd, contents.data(), contents.size());
-  const int read_errno = errno;
-  ::close(fd);
-  if (n < 0) {
-    error = "Can't read ssconf file " + path + ": " + std::strerror(read_errno);
-    return false;
-  }
-  contents.resize(static_cast<std::size_t>(n));
+  // Ganeti reads at most 128 KiB of an ssconf file.
+  contents.resize(std::min<std::size_t>(contents.size(), 128 * 1024 + 1));
   while (!contents.empty() && contents.back() == '\n') contents.pop_back();
   long long number = 0;
   if (optparse::python_int(contents, 10, number) != optparse::IntStatus::ok) {
