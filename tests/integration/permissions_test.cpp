@@ -12,8 +12,6 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "rapi/resource.h"
 #include "support/ganeti_errors.h"
 #include "support/process.h"
@@ -23,7 +21,6 @@ namespace rapid::testing {
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 constexpr const char* kUsers =
     "admin adminpass write\n"
@@ -199,19 +196,14 @@ TEST(PermissionsReload, AdminToReadonlyLosesWriteWithinASecond) {
 }
 
 TEST(PermissionsReload, AdminToReadonlyOnSighup) {
-  // A symlinked users file: the watcher sees the link, not the target's
-  // changes, so only SIGHUP can bring the edit in.
   Sandbox box;
-  fs::create_directory(box.dir + "/real");
-  write_file(box.dir + "/real/users", "u upass @admin\n");
-  fs::remove(box.dir + "/users");
-  fs::create_symlink(box.dir + "/real/users", box.dir + "/users");
+  const std::string users = box.link_users_file("u upass @admin\n");  // edits need SIGHUP
   box.luxi.reply("SubmitJob", 5);
   RapidProcess rapid(box.dir, box.args());
   ASSERT_TRUE(rapid.wait_ready());
   EXPECT_EQ(status_of(call(rapid, "PUT", "/2/redistribute-config", "u:upass")), 200);
 
-  write_file(box.dir + "/real/users", "u upass @readonly\n");
+  write_file(users, "u upass @readonly\n");
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(status_of(call(rapid, "PUT", "/2/redistribute-config", "u:upass")), 200);
   rapid.signal(SIGHUP);
