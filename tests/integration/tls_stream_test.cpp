@@ -48,6 +48,8 @@ class OneConnectionServer {
     thread_.join();
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  // Block until the connection is accepted (its stream made), until `side` has ended.
+  void wait_started() { started_.get_future().wait(); }
   void wait_done() { done_.get_future().wait(); }
   void cancel() {
     asio::post(stream_executor_, [this] { stream_->cancel(); });
@@ -75,15 +77,12 @@ class OneConnectionServer {
     done_.set_value();
   }
 
- public:
-  std::promise<void> started_;
-
- private:
   asio::io_context io_;
   asio::ssl::context context_;
   tcp::acceptor acceptor_;
   TlsStream* stream_ = nullptr;
   asio::any_io_executor stream_executor_;
+  std::promise<void> started_;
   std::promise<void> done_;
   std::thread thread_;
 };
@@ -195,7 +194,7 @@ TEST(TlsStream, CancelEndsAPendingRead) {
   });
   Client client(server.port());
   ASSERT_TRUE(client.handshake());
-  server.started_.get_future().wait();
+  server.wait_started();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.cancel();
   server.wait_done();
