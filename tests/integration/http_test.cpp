@@ -10,12 +10,9 @@
 // oversized headers/bodies (the original closes silently), a request
 // without header lines is answered (the original hangs), HTTP/0.9 is not
 // supported (400), 100 Continue is sent.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -578,15 +575,8 @@ int g_cert_requests = 0;
 
 TlsProbe tls_probe(std::uint16_t port, int version) {
   TlsProbe probe;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return probe;
-  }
+  const int fd = connect_loopback(port);
+  if (fd < 0) return probe;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   // Let the client offer old protocols if this OpenSSL can at all.
   SSL_CTX_set_security_level(ctx, 0);

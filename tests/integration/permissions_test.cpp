@@ -12,8 +12,6 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "rapi/resource.h"
 #include "support/ganeti_errors.h"
 #include "support/process.h"
@@ -23,7 +21,6 @@ namespace rapid::testing {
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 constexpr const char* kUsers =
     "admin adminpass write\n"
@@ -39,8 +36,6 @@ constexpr const char* kUsers =
   }
   return ::testing::AssertionSuccess();
 }
-
-int status(const std::optional<HttpResponse>& response) { return status_of(response); }
 
 // A concrete path for a table pattern.
 std::string instantiate(std::string pattern) {
@@ -84,7 +79,7 @@ TEST(Permissions, OperatorRunsInstancesButCreatesRemovesMigratesNothing) {
   EXPECT_TRUE(rapid.luxi().requests().empty());
   // What is refused to ops is there for admin.
   rapid.luxi().reply("SubmitJob", 8);
-  EXPECT_EQ(status(rapid.request("POST", "/2/nodes/node1/migrate", "admin:adminpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("POST", "/2/nodes/node1/migrate", "admin:adminpass")), 200);
 }
 
 TEST(Permissions, OperatorSeesTheConsole) {
@@ -93,7 +88,7 @@ TEST(Permissions, OperatorSeesTheConsole) {
   console["instance"] = "inst1";
   console["kind"] = "vnc";
   rapid.luxi().reply("QueryInstances", Json::array({Json::array({console, true})}));
-  EXPECT_EQ(status(rapid.request("GET", "/2/instances/inst1/console", "ops:opspass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/instances/inst1/console", "ops:opspass")), 200);
   // @readonly has no console (3.0's "read" has).
   EXPECT_TRUE(forbidden(rapid.request("GET", "/2/instances/inst1/console", "mon:monpass")));
 }
@@ -125,33 +120,33 @@ TEST(Permissions, ReadonlyPlusCancelCancelsAndWritesNothingElse) {
   EXPECT_GT(refused, 50u);
   EXPECT_TRUE(rapid.luxi().requests().empty());
   // Reads it has.
-  EXPECT_EQ(status(rapid.request("GET", "/version", "mon:monpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/version", "mon:monpass")), 200);
   rapid.luxi().reply("Query", Json::object({{"data", Json::array()}, {"fields", Json::array()}}));
-  EXPECT_EQ(status(rapid.request("GET", "/2/query/instance?fields=name", "mon:monpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/query/instance?fields=name", "mon:monpass")), 200);
 }
 
 TEST(Permissions, WithoutRequireAuthenticationTheAnonymousReadsStay) {
   RapidServer rapid({.users = kUsers});
   rapid.luxi().reply("QueryInstances", Json::array());
-  EXPECT_EQ(status(rapid.request("GET", "/2/instances")), 200);
-  EXPECT_EQ(status(rapid.request("GET", "/2/instances", "mon:monpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/instances")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/instances", "mon:monpass")), 200);
   // Credentials sent are checked, and then the permission decides.
   EXPECT_TRUE(forbidden(rapid.request("GET", "/2/instances", "nolist:nolistpass")));
-  EXPECT_EQ(status(rapid.request("GET", "/2/instances", "nolist:wrong")), 401);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/instances", "nolist:wrong")), 401);
   // The version resources need no permission.
-  EXPECT_EQ(status(rapid.request("GET", "/", "nolist:nolistpass")), 200);
-  EXPECT_EQ(status(rapid.request("GET", "/2/features", "nolist:nolistpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/", "nolist:nolistpass")), 200);
+  EXPECT_EQ(status_of(rapid.request("GET", "/2/features", "nolist:nolistpass")), 200);
 }
 
 TEST(Permissions, WithRequireAuthentication) {
   RapidServer rapid({.require_authentication = true, .users = kUsers});
   for (const char* target : {"/", "/2", "/version", "/2/features"}) {
-    EXPECT_EQ(status(rapid.request("GET", target)), 401) << target;
-    EXPECT_EQ(status(rapid.request("GET", target, "nolist:nolistpass")), 200) << target;
+    EXPECT_EQ(status_of(rapid.request("GET", target)), 401) << target;
+    EXPECT_EQ(status_of(rapid.request("GET", target, "nolist:nolistpass")), 200) << target;
   }
   EXPECT_TRUE(forbidden(rapid.request("GET", "/2/instances", "nolist:nolistpass")));
   // Unknown paths: still 404 once the credentials are good.
-  EXPECT_EQ(status(rapid.request("GET", "/nosuch", "ops:opspass")), 404);
+  EXPECT_EQ(status_of(rapid.request("GET", "/nosuch", "ops:opspass")), 404);
 }
 
 TEST(Permissions, RefusalIsLoggedWithThePermission) {
@@ -177,12 +172,12 @@ TEST(PermissionsReload, AdminToReadonlyLosesWriteWithinASecond) {
   {
     RapidServer rapid({.users = "u upass @admin\n"});
     rapid.luxi().reply("SubmitJob", 5);
-    EXPECT_EQ(status(rapid.request("PUT", "/2/redistribute-config", "u:upass")), 200);
+    EXPECT_EQ(status_of(rapid.request("PUT", "/2/redistribute-config", "u:upass")), 200);
     rapid.write_users("u upass @readonly\nx xpass @boss\n");
     EXPECT_TRUE(eventually(
-        [&] { return status(rapid.request("PUT", "/2/redistribute-config", "u:upass")) == 403; },
+        [&] { return status_of(rapid.request("PUT", "/2/redistribute-config", "u:upass")) == 403; },
         1s));
-    EXPECT_EQ(status(rapid.request("GET", "/version", "u:upass")), 200);
+    EXPECT_EQ(status_of(rapid.request("GET", "/version", "u:upass")), 200);
   }
   // The unknown role is logged once for that reload, with its line.
   std::size_t warnings = 0;
@@ -195,19 +190,14 @@ TEST(PermissionsReload, AdminToReadonlyLosesWriteWithinASecond) {
 }
 
 TEST(PermissionsReload, AdminToReadonlyOnSighup) {
-  // A symlinked users file: the watcher sees the link, not the target's
-  // changes, so only SIGHUP can bring the edit in.
   Sandbox box;
-  fs::create_directory(box.dir + "/real");
-  write_file(box.dir + "/real/users", "u upass @admin\n");
-  fs::remove(box.dir + "/users");
-  fs::create_symlink(box.dir + "/real/users", box.dir + "/users");
+  const std::string users = box.link_users_file("u upass @admin\n");  // edits need SIGHUP
   box.luxi.reply("SubmitJob", 5);
   RapidProcess rapid(box.dir, box.args());
   ASSERT_TRUE(rapid.wait_ready());
   EXPECT_EQ(status_of(call(rapid, "PUT", "/2/redistribute-config", "u:upass")), 200);
 
-  write_file(box.dir + "/real/users", "u upass @readonly\n");
+  write_file(users, "u upass @readonly\n");
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(status_of(call(rapid, "PUT", "/2/redistribute-config", "u:upass")), 200);
   rapid.signal(SIGHUP);

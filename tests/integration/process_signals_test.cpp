@@ -42,17 +42,13 @@ struct InfoInFlight {
 
 TEST(Process, SighupReReadsTheUsersFile) {
   Sandbox box;
-  // The users file is a symlink into a subdirectory the watcher does not
-  // watch: only SIGHUP can make rapid see changes of the target.
-  fs::create_directory(box.dir + "/real");
-  write_file(box.dir + "/real/users", "before beforepass write\n");
-  fs::remove(box.dir + "/users");
-  fs::create_symlink(box.dir + "/real/users", box.dir + "/users");
+  // Only SIGHUP makes rapid see changes of the link's target.
+  const std::string users = box.link_users_file("before beforepass write\n");
   RapidProcess rapid(box.dir, box.args());
   ASSERT_TRUE(rapid.wait_ready());
   EXPECT_EQ(status_of(call(rapid, "GET", "/version", "before:beforepass")), 200);
 
-  write_file(box.dir + "/real/users", "after afterpass write\n");
+  write_file(users, "after afterpass write\n");
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(status_of(call(rapid, "GET", "/version", "after:afterpass")), 401);  // not seen yet
 

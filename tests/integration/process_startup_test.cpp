@@ -271,21 +271,18 @@ TEST(Process, PidFile) {
   EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
   EXPECT_EQ(errno, EWOULDBLOCK);
   ::close(fd);
+  // Another instance, on `port` with `pid_file`.
+  const auto another = [&](std::uint16_t port, const std::string& pid_file) {
+    std::vector<std::string> args = {"-f",         "--no-master-check",    "--no-user-check",
+                                     "--port",     std::to_string(port),   "--bind",
+                                     "127.0.0.1",  "--pid-file",           pid_file,
+                                     "--log-file", box.dir + "/second.log"};
+    const auto rest = box.args();
+    args.insert(args.end(), rest.begin(), rest.end());
+    return run_rapid(box.dir, args);
+  };
   // A second instance with the same PID file: exit 1.
-  std::vector<std::string> args = {"-f",
-                                   "--no-master-check",
-                                   "--no-user-check",
-                                   "--port",
-                                   std::to_string(free_port()),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--pid-file",
-                                   box.dir + "/rapid.pid",
-                                   "--log-file",
-                                   box.dir + "/second.log"};
-  const auto rest = box.args();
-  args.insert(args.end(), rest.begin(), rest.end());
-  const auto second = run_rapid(box.dir, args);
+  const auto second = another(free_port(), box.dir + "/rapid.pid");
   EXPECT_EQ(second.status, 1);
   EXPECT_NE(second.err.find("Error while locking PID file"), std::string::npos) << second.err;
   // The original's text, on a line of its own.
@@ -295,9 +292,7 @@ TEST(Process, PidFile) {
                              std::to_string(rapid.pid()) + "\n";
   EXPECT_TRUE(second.err == locked || second.err.ends_with("\n" + locked)) << second.err;
   // One that cannot bind (the first one's port) removes its PID file.
-  args[4] = std::to_string(rapid.port());
-  args[8] = box.dir + "/third.pid";
-  const auto third = run_rapid(box.dir, args);
+  const auto third = another(rapid.port(), box.dir + "/third.pid");
   EXPECT_EQ(third.status, 1);
   EXPECT_NE(third.err.find("Cannot serve on 127.0.0.1 port"), std::string::npos) << third.err;
   EXPECT_FALSE(fs::exists(box.dir + "/third.pid"));

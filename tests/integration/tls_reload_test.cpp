@@ -4,9 +4,9 @@
 // unusable new files leave the current certificate in use.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <thread>
 
+#include "support/process.h"
 #include "support/rapid_server.h"
 #include "support/test_pki.h"
 
@@ -76,7 +76,7 @@ TEST(TlsChain, WithoutTheChainAClientCannotVerify) {
 TEST(TlsChain, AChainFileWithoutCertificatesIsRefusedAtStartUp) {
   TlsFiles files;
   const std::string empty = files.dir + "/empty.pem";
-  std::ofstream(empty) << "not a certificate\n";
+  write_file(empty, "not a certificate\n");
   EXPECT_THROW(RapidServer(with_tls(files, empty)), std::runtime_error);
 }
 
@@ -103,7 +103,7 @@ TEST(TlsReload, ANewCertificateIsServedWithinASecondAndOpenConnectionsKeepWorkin
 TEST(TlsReload, AnUnusableNewFileKeepsTheCurrentCertificate) {
   TlsFiles files;
   RapidServer rapid(with_tls(files, ""));
-  std::ofstream(files.cert, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\ngarbage\n";
+  write_file(files.cert, "-----BEGIN CERTIFICATE-----\ngarbage\n");
   std::this_thread::sleep_for(500ms);  // the watcher tried (and failed) by now
   EXPECT_EQ(presented_chain(rapid.port(), files.pki.root_file()).leaf_sha256, files.fingerprint);
   const http::TlsReload again = rapid.server().reload_tls();
@@ -113,12 +113,10 @@ TEST(TlsReload, AnUnusableNewFileKeepsTheCurrentCertificate) {
 
   // A key that does not match its certificate is refused as well.
   TlsFiles other;
-  std::ifstream key_and_cert(other.cert);
-  std::string pem((std::istreambuf_iterator<char>(key_and_cert)), {});
+  const std::string pem = read_file(other.cert);
   const std::string key = pem.substr(0, pem.find("-----BEGIN CERTIFICATE-----"));
-  std::ifstream ours_file(files.dir + "/chain.pem");  // any certificate but the key's
-  std::string ours((std::istreambuf_iterator<char>(ours_file)), {});
-  std::ofstream(files.cert, std::ios::trunc) << key << ours;
+  // Any certificate but the key's: the intermediate's.
+  write_file(files.cert, key + read_file(files.pki.intermediate_file()));
   rapid.reload();
   EXPECT_EQ(presented_chain(rapid.port(), files.pki.root_file()).leaf_sha256, files.fingerprint);
 

@@ -4,9 +4,7 @@
 #include "http/tls_stream.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -50,6 +48,8 @@ class OneConnectionServer {
     thread_.join();
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  // Block until the connection is accepted (its stream made), until `side` has ended.
+  void wait_started() { started_.get_future().wait(); }
   void wait_done() { done_.get_future().wait(); }
   void cancel() {
     asio::post(stream_executor_, [this] { stream_->cancel(); });
@@ -77,15 +77,12 @@ class OneConnectionServer {
     done_.set_value();
   }
 
- public:
-  std::promise<void> started_;
-
- private:
   asio::io_context io_;
   asio::ssl::context context_;
   tcp::acceptor acceptor_;
   TlsStream* stream_ = nullptr;
   asio::any_io_executor stream_executor_;
+  std::promise<void> started_;
   std::promise<void> done_;
   std::thread thread_;
 };
@@ -93,13 +90,7 @@ class OneConnectionServer {
 // A blocking client.
 class Client {
  public:
-  explicit Client(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  explicit Client(std::uint16_t port) : fd_(testing::connect_loopback(port)) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
@@ -109,7 +100,7 @@ class Client {
     SSL_CTX_free(ctx_);
     if (fd_ >= 0) ::close(fd_);
   }
-  bool handshake() { return connected_ && SSL_connect(ssl_) == 1; }
+  bool handshake() { return fd_ >= 0 && SSL_connect(ssl_) == 1; }
   int read(char* buffer, int size) { return SSL_read(ssl_, buffer, size); }
   bool write(const std::string& data) {
     return SSL_write(ssl_, data.data(), static_cast<int>(data.size())) ==
@@ -123,7 +114,6 @@ class Client {
 
  private:
   int fd_ = -1;
-  bool connected_ = false;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
 };
@@ -204,7 +194,7 @@ TEST(TlsStream, CancelEndsAPendingRead) {
   });
   Client client(server.port());
   ASSERT_TRUE(client.handshake());
-  server.started_.get_future().wait();
+  server.wait_started();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.cancel();
   server.wait_done();

@@ -70,6 +70,10 @@ class HttpClient {
 
 std::string base64(const std::string& text);
 
+// A blocking TCP connection to 127.0.0.1:port, for tests that drive OpenSSL
+// themselves; its descriptor, or -1.
+int connect_loopback(std::uint16_t port);
+
 // A self-signed RSA certificate and its key in one PEM file (as Ganeti's
 // rapi.pem), created in `directory`; returns its path.
 std::string make_test_certificate(const std::string& directory);

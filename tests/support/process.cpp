@@ -115,6 +115,15 @@ std::vector<std::string> Sandbox::direct_args(std::vector<std::string> extra) co
   return all;
 }
 
+std::string Sandbox::link_users_file(const std::string& contents) const {
+  const std::string target = dir + "/real/users";
+  std::filesystem::create_directory(dir + "/real");
+  write_file(target, contents);
+  std::filesystem::remove(dir + "/users");
+  std::filesystem::create_symlink(target, dir + "/users");
+  return target;
+}
+
 std::optional<HttpResponse> call(const RapidProcess& process, const std::string& method,
                                  const std::string& target, const std::string& credentials) {
   return HttpClient::request(process.port(), false, method, target, credentials);

@@ -61,6 +61,10 @@ struct Sandbox {
   // Arguments for run_rapid: everything RapidProcess would add, minus the
   // master check switch.
   std::vector<std::string> direct_args(std::vector<std::string> extra = {}) const;
+  // Makes the users file a symlink to real/users holding `contents`: the
+  // watcher sees the link, not the target's changes, so only SIGHUP brings
+  // an edit of the target in. Returns the target's path.
+  std::string link_users_file(const std::string& contents) const;
 
   std::string dir;
   FakeLuxi luxi;

@@ -1,7 +1,5 @@
 #include "support/test_pki.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -12,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+
+#include "support/http_client.h"
 
 namespace rapid::testing {
 namespace {
@@ -131,17 +131,10 @@ PresentedChain presented_chain(std::uint16_t port, const std::string& root_file)
   SSL_CTX_load_verify_locations(ctx.get(), root_file.c_str(), nullptr);
   // Verified below, so that a failure is reported rather than a failed handshake.
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int fd = connect_loopback(port);
+  if (fd < 0) return result;
   timeval timeout{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return result;
-  }
   SSL* ssl = SSL_new(ctx.get());
   SSL_set_fd(ssl, fd);
   if (SSL_connect(ssl) == 1) {
