@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/test_data.h"
+
 namespace rapid::testing {
 
 double timeout_scale() {
@@ -47,7 +49,7 @@ int status_of(const std::optional<HttpResponse>& response) {
 
 Exit run_rapid(const std::string& directory, const std::vector<std::string>& args,
                std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv = {RAPID_BINARY};
+  std::vector<std::string> argv = {rapid_binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out = directory + "/run.out";
   const std::string err = directory + "/run.err";

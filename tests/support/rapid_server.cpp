@@ -14,6 +14,7 @@
 
 #include "app/rapid.h"
 #include "support/process.h"
+#include "support/test_data.h"
 
 namespace rapid::testing {
 
@@ -114,7 +115,7 @@ std::uint16_t free_port() {
 
 RapidProcess::RapidProcess(const std::string& directory, std::vector<std::string> args)
     : directory_(directory), port_(free_port()) {
-  std::vector<std::string> argv = {RAPID_BINARY,
+  std::vector<std::string> argv = {rapid_binary().string(),
                                    "-f",
                                    "--no-master-check",
                                    "--no-user-check",

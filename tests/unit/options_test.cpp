@@ -14,6 +14,7 @@
 
 #include "app/optparse.h"
 #include "support/http_client.h"
+#include "support/test_data.h"
 
 namespace rapid::app {
 namespace {
@@ -377,7 +378,7 @@ TEST_F(OptionsTest, ConfigFileErrors) {
 // conf/rapid.conf names every option of the "rapid options" group at its
 // default: uncommented, it changes nothing.
 TEST_F(OptionsTest, ShippedConfigFileIsAtTheDefaults) {
-  std::ifstream shipped(std::string(RAPID_TESTS_DIR) + "/../conf/rapid.conf");
+  std::ifstream shipped(rapid::testing::tests_dir() / ".." / "conf" / "rapid.conf");
   ASSERT_TRUE(shipped) << "conf/rapid.conf";
   std::string uncommented, line;
   const std::regex setting("^# ?([a-z-]+ = .*)$");
