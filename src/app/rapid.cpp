@@ -9,6 +9,7 @@
 
 #include "app/logging.h"
 #include "app/systemd_notify.h"
+#include "http/socket_reserve.h"
 
 namespace rapid::app {
 
@@ -39,6 +40,11 @@ void Rapid::start() {
   }
   watcher_.start();
   users_.reload();
+  // Every client connection and every LUXI connection at their limits.
+  const std::size_t sockets = config_.server.limits.max_clients + config_.luxi.max_connections +
+                              config_.luxi.max_wait_connections;
+  const std::size_t reserved = http::reserve_socket_states(io_.get_executor(), sockets);
+  SPDLOG_DEBUG("Reserved the reactor state of {} of {} sockets", reserved, sockets);
   server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
   server_->start();
   SPDLOG_INFO("{}", serving_status());

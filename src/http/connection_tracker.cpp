@@ -3,6 +3,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -11,16 +13,19 @@ namespace {
 
 // Below this many connections at the peak a burst is not worth a trim.
 constexpr std::size_t kTrimMinPeak = 32;
-
-// glibc keeps what a burst of connections freed (TLS state, buffers) in its
-// heaps; hand it back to the OS.
-void release_free_memory() {
-#ifdef __GLIBC__
-  ::malloc_trim(0);
-#endif
-}
+// Long enough for the handlers a closed connection leaves to have run.
+constexpr std::chrono::milliseconds kTrimDelay{200};
 
 }  // namespace
+
+void release_free_memory_soon(const boost::asio::any_io_executor& executor) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(executor, kTrimDelay);
+  timer->async_wait([timer](const boost::system::error_code&) {
+#ifdef __GLIBC__
+    ::malloc_trim(0);
+#endif
+  });
+}
 
 ConnectionTracker::ConnectionTracker(std::function<void()> on_slot_freed)
     : on_slot_freed_(std::move(on_slot_freed)) {}
@@ -36,7 +41,7 @@ void ConnectionTracker::add(const std::shared_ptr<Connection>& connection) {
   if (close) connection->close_when_idle();
 }
 
-void ConnectionTracker::remove(const Connection* connection) {
+bool ConnectionTracker::remove(const Connection* connection) {
   std::function<void()> drained;
   bool trim = false;
   {
@@ -56,9 +61,9 @@ void ConnectionTracker::remove(const Connection* connection) {
       trim_when_empty_ = false;
     }
   }
-  if (trim) release_free_memory();
   if (on_slot_freed_) on_slot_freed_();
   if (drained) drained();
+  return trim;
 }
 
 void ConnectionTracker::hold() {

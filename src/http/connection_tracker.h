@@ -3,6 +3,7 @@
 // graceful shutdown, and returning memory to the OS after a burst.
 // Thread-safe; connections live on their own strands.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,6 +21,14 @@ class Connection {
   virtual void close_now() = 0;
 };
 
+// glibc keeps what a burst of connections freed (TLS state, buffers) in its
+// heaps; hands it back to the OS a moment from now, on `executor`. Not at
+// once: a closed connection's memory is freed by the handlers of its
+// cancelled timers and socket operations, which run after it has left the
+// tracker (a trim at the last close found 4 MB of 1,000 such connections
+// still in use).
+void release_free_memory_soon(const boost::asio::any_io_executor& executor);
+
 class ConnectionTracker {
  public:
   // `on_slot_freed` runs (on the closing connection's thread) whenever a
@@ -27,7 +36,9 @@ class ConnectionTracker {
   explicit ConnectionTracker(std::function<void()> on_slot_freed);
 
   void add(const std::shared_ptr<Connection>& connection);
-  void remove(const Connection* connection);
+  // True when a burst of connections has ended: the caller should
+  // release_free_memory_soon().
+  [[nodiscard]] bool remove(const Connection* connection);
   std::size_t size() const;
   bool shutting_down() const;
 

@@ -258,7 +258,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       parsed += used;
       if (!ec && parser.is_header_done()) co_return ec;
       if (ec && ec != bhttp::error::need_more) co_return ec;
-      if (parsed + buffer_.size() >= limits().max_header_bytes) co_return bhttp::error::header_limit;
+      if (parsed + buffer_.size() >= limits().max_header_bytes)
+        co_return bhttp::error::header_limit;
       auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kTuple);
       if (read_ec == asio::error::eof) {
         // As Beast's read does: nothing at all is the end of the stream.
@@ -361,8 +362,8 @@ template <class Stream>
 void launch(std::shared_ptr<Session<Stream>> session, const std::shared_ptr<SessionShared>& shared,
             const asio::any_io_executor& executor) {
   shared->tracker.add(session);
-  asio::co_spawn(executor, session->run(), [session, shared](std::exception_ptr error) {
-    shared->tracker.remove(session.get());
+  asio::co_spawn(executor, session->run(), [session, shared, executor](std::exception_ptr error) {
+    if (shared->tracker.remove(session.get())) release_free_memory_soon(executor);
     if (!error) return;
     try {
       std::rethrow_exception(error);
