@@ -153,7 +153,8 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
   return Admitted{
       Context{request, *route->resource, std::move(route->items),
               QueryArgs::parse(question == std::string_view::npos ? std::string_view()
-                                                                  : target.substr(question + 1)),
+                                                                  : target.substr(question + 1),
+                               method->query),
               std::move(body), luxi_},
       method};
 }
