@@ -2,7 +2,8 @@
 // /version's access, 501 for other methods), and the resource table's
 // query declarations against what the handlers read: every method of every
 // row, driven with each declared argument and all of them, never reads an
-// undeclared one (QueryArgs refuses, which would answer 500).
+// undeclared one (QueryArgs refuses, which would answer 500), and reads
+// every declared flag.
 #include "rapi/openapi.h"
 
 #include <gtest/gtest.h>
@@ -118,6 +119,45 @@ TEST(QueryDeclarations, NoHandlerReadsAnUndeclaredArgument) {
     }
   }
   EXPECT_GT(requests, 1000);
+}
+
+// The other way round for flags, whose bad values are seen: each declared
+// flag is read (400 "Invalid value for the '<name>' parameter") by a request
+// with one of the bodies.
+TEST(QueryDeclarations, EveryDeclaredFlagIsRead) {
+  RapidServer server;
+  for (const auto& resource : rapi::resources()) {
+    for (const rapi::Method m : rapi::kMethods) {
+      const rapi::MethodDef* def = resource.method(m);
+      if (!def) continue;
+      std::string path(resource.pattern());
+      for (const auto& [from, to] : {std::pair<std::string, std::string>{"[name]", "probe"},
+                                     {"[job_id]", "1"},
+                                     {"[disk_index]", "0"}}) {
+        for (auto pos = path.find(from); pos != std::string::npos; pos = path.find(from)) {
+          path.replace(pos, from.size(), to);
+        }
+      }
+      std::string required;  // the required (text) arguments, read first
+      for (const auto& arg : def->query) {
+        if (arg.required) required += std::string(arg.name) + "=probe&";
+      }
+      for (const auto& arg : def->query) {
+        if (arg.kind != rapi::QueryParam::Kind::flag) continue;
+        const std::string target = path + "?" + required + std::string(arg.name) + "=not-a-number";
+        const std::string wanted = "Invalid value for the &#x27;" + std::string(arg.name);
+        bool read = false;
+        for (const char* body : kBodies) {
+          const auto response = server.request(std::string(rapi::method_name(m)), target,
+                                               "admin:adminpass", body ? body : "");
+          ASSERT_TRUE(response);
+          read =
+              read || (response->status == 400 && response->body.find(wanted) != std::string::npos);
+        }
+        EXPECT_TRUE(read) << rapi::method_name(m) << " " << target << " never reads " << arg.name;
+      }
+    }
+  }
 }
 
 }  // namespace
