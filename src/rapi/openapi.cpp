@@ -99,18 +99,19 @@ const OpcodeDef& opcode_def(std::string_view op_id) {
 // What the input function made of a probe request.
 struct Probe {
   bool body_read = false;
-  std::set<std::string> fixed;  // parameters set from the URL and query
+  bool params_without_body = false;  // parameters from the query, no body sent
+  std::set<std::string> fixed;       // parameters set from the URL and query
 };
 
 // Runs the row's input on a request to its pattern with `body` and either
 // the required query arguments or all declared ones.
-Probe probe(const Resource& resource, const MethodDef& def, Json body, bool all_args,
+Probe probe(const Resource& resource, const MethodDef& def, std::optional<Json> body, bool all_args,
             luxi::Client& luxi) {
   std::string query;
   for (const auto& arg : def.query) {
     if (!all_args && !arg.required) continue;
     if (!query.empty()) query += '&';
-    query += std::string(arg.name) + (arg.kind == QueryParam::Kind::flag ? "=1" : "=probe");
+    query += std::string(arg.name) + (arg.kind == QueryParam::Kind::flag ? "=1" : "=0");
   }
   const http::Request request;
   std::vector<std::string> items;
@@ -126,8 +127,9 @@ Probe probe(const Resource& resource, const MethodDef& def, Json body, bool all_
     input.params = ctx.body;
   }
   Probe result;
-  result.body_read = input.params && input.params->is_object() &&
-                     input.params->contains(std::string(kProbeMember));
+  const bool object = input.params && input.params->is_object();
+  result.body_read = object && input.params->contains(std::string(kProbeMember));
+  result.params_without_body = !ctx.body && object && !input.params->empty();
   for (const auto& item : input.fixed.items()) result.fixed.insert(item.key());
   result.fixed.insert("reason");  // the reason trail (generic_opcode.cpp)
   return result;
@@ -201,6 +203,7 @@ struct Body {
   Json schema;
   bool required = false;
   bool ignored_with_query = false;
+  bool query_form = false;  // without a body the query arguments give the parameters
 };
 
 Json probe_body(const InputDoc* doc) {
@@ -244,6 +247,12 @@ Body opcode_request_body(const Resource& resource, const MethodDef& def, luxi::C
   } catch (const ApiError&) {  // conflicting probe arguments (live and mode)
     body.ignored_with_query = true;
   }
+  // An input that takes its parameters from the query when there is no body.
+  try {
+    body.query_form = probe(resource, def, std::nullopt, true, luxi).params_without_body;
+  } catch (const ApiError&) {
+  }
+  if (body.query_form) body.required = false;
   return body;
 }
 
@@ -321,7 +330,7 @@ Json operation(const Resource& resource, Method method, const MethodDef& def, lu
     const HandlerDoc& doc = handler_doc(def.handler, where);
     op["summary"] = doc.summary;
     answer = doc.response();
-    if (doc.body) body = Body{doc.body(), doc.body_required, false};
+    if (doc.body) body = Body{doc.body(), doc.body_required, false, false};
   } else {
     const OpcodeDef& opcode = opcode_def(def.opcode);
     op["summary"] = "Submits " + std::string(def.opcode);
@@ -354,6 +363,10 @@ Json operation(const Resource& resource, Method method, const MethodDef& def, lu
     if (body->ignored_with_query) {
       request_body["description"] = "Not read when any query argument is given.";
       request_body["x-rapid-ignored-with-query"] = true;
+    } else if (body->query_form) {
+      request_body["description"] =
+          "Without a body (or with a false-like one) the query arguments give the parameters.";
+      request_body["x-rapid-query-form"] = true;
     }
     request_body["required"] = body->required;
     request_body["content"] = json_content(std::move(body->schema));
