@@ -250,7 +250,7 @@ Body opcode_request_body(const Resource& resource, const MethodDef& def, luxi::C
   // An input that takes its parameters from the query when there is no body.
   try {
     body.query_form = probe(resource, def, std::nullopt, true, luxi).params_without_body;
-  } catch (const ApiError&) {
+  } catch (const ApiError&) {  // refused without a body: no query form
   }
   if (body.query_form) body.required = false;
   return body;
