@@ -156,9 +156,8 @@ Json reinstall_body() {
   os["description"] = "The OS (os_type), not checked here.";
   Json osparams = Json::object();
   osparams["description"] = "The OS parameters, not checked here.";
-  parameters["properties"] = {{"os", std::move(os)},
-                              {"start", std::move(start)},
-                              {"osparams", std::move(osparams)}};
+  parameters["properties"] = {
+      {"os", std::move(os)}, {"start", std::move(start)}, {"osparams", std::move(osparams)}};
   Json schema = Json::object();
   schema["description"] = "Or the query arguments os and nostartup, never both.";
   schema["anyOf"] = Json::array({std::move(parameters), falsy()});
