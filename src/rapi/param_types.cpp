@@ -43,16 +43,25 @@ int int_sign(const Json& value) {
 // ---------------------------------------------------------------------------
 // Checkers.
 
+Json typed(const char* type) {
+  Json schema = Json::object();
+  schema["type"] = type;
+  return schema;
+}
+
 struct AnyType final : ParamType {
   bool check(const Json&) const override { return true; }
+  Json schema() const override { return Json::object(); }
 };
 
 struct NullType final : ParamType {
   bool check(const Json& value) const override { return value.is_null(); }
+  Json schema() const override { return typed("null"); }
 };
 
 struct BoolType final : ParamType {
   bool check(const Json& value) const override { return value.is_boolean(); }
+  Json schema() const override { return typed("boolean"); }
 };
 
 // TInt (bool excluded), optionally with TNonNegative/TPositive/TNegativeInt
@@ -86,16 +95,32 @@ struct IntType final : ParamType {
     }
     return true;
   }
+  // JSON Schema's "integer" also admits 1.0, which check() refuses.
+  Json schema() const override {
+    Json out = typed("integer");
+    if (sign == Sign::non_negative) out["minimum"] = 0;
+    if (sign == Sign::positive) out["minimum"] = 1;
+    if (sign == Sign::negative) out["maximum"] = -1;
+    if (below) out["maximum"] = *below - 1;
+    return out;
+  }
 };
 
 struct FloatType final : ParamType {
   bool check(const Json& value) const override { return value.is_number_float(); }
+  // Integers pass too: fill_opcode retries them as floats.
+  Json schema() const override { return typed("number"); }
 };
 
 struct StrType final : ParamType {
   bool non_empty = false;
   bool check(const Json& value) const override {
     return value.is_string() && (!non_empty || !value.get_ref<const std::string&>().empty());
+  }
+  Json schema() const override {
+    Json out = typed("string");
+    if (non_empty) out["minLength"] = 1;
+    return out;
   }
 };
 
@@ -111,6 +136,20 @@ struct EnumType final : ParamType {
     return std::any_of(members.begin(), members.end(),
                        [&](const Json& member) { return python_equals(value, member); });
   }
+  // Python's equality: False == 0 and True == 1 (JSON Schema's enum
+  // already takes 0.0 for 0).
+  Json schema() const override {
+    Json values(members);
+    for (const auto& [number, boolean] : {std::pair{0, false}, std::pair{1, true}}) {
+      if (std::any_of(members.begin(), members.end(),
+                      [&](const Json& m) { return m.is_number_integer() && m == number; })) {
+        values.push_back(boolean);
+      }
+    }
+    Json out = Json::object();
+    out["enum"] = std::move(values);
+    return out;
+  }
 };
 
 // TListOf (a missing element type means TList).
@@ -121,6 +160,11 @@ struct ListType final : ParamType {
     if (!element) return true;
     return std::all_of(value.begin(), value.end(),
                        [&](const Json& item) { return element->check(item); });
+  }
+  Json schema() const override {
+    Json out = typed("array");
+    if (element) out["items"] = element->schema();
+    return out;
   }
 };
 
@@ -141,6 +185,12 @@ struct DictType final : ParamType {
       }
     }
     return true;
+  }
+  Json schema() const override {
+    Json out = typed("object");
+    if (key) out["propertyNames"] = key->schema();
+    if (value_type) out["additionalProperties"] = value_type->schema();
+    return out;
   }
 };
 
@@ -168,12 +218,34 @@ struct ItemsType final : ParamType {
     }
     return true;
   }
+  // Only the array form: Python's test also takes a string or an object of
+  // that length, testing its characters or keys.
+  Json schema() const override {
+    Json out = typed("array");
+    Json prefix = Json::array();
+    for (const auto& item : items) prefix.push_back(item->schema());
+    out["prefixItems"] = std::move(prefix);
+    out["minItems"] = items.size();
+    out["maxItems"] = items.size();
+    return out;
+  }
 };
+
+Json schemas_of(const std::vector<Ptr>& parts) {
+  Json out = Json::array();
+  for (const auto& part : parts) out.push_back(part->schema());
+  return out;
+}
 
 struct AndType final : ParamType {
   std::vector<Ptr> parts;
   bool check(const Json& value) const override {
     return std::all_of(parts.begin(), parts.end(), [&](const Ptr& p) { return p->check(value); });
+  }
+  Json schema() const override {
+    Json out = Json::object();
+    out["allOf"] = schemas_of(parts);
+    return out;
   }
 };
 
@@ -181,6 +253,11 @@ struct OrType final : ParamType {
   std::vector<Ptr> parts;
   bool check(const Json& value) const override {
     return std::any_of(parts.begin(), parts.end(), [&](const Ptr& p) { return p->check(value); });
+  }
+  Json schema() const override {
+    Json out = Json::object();
+    out["anyOf"] = schemas_of(parts);
+    return out;
   }
 };
 
@@ -197,12 +274,52 @@ struct JobIdStringType final : ParamType {
     }
     return true;
   }
+  // ASCII digits only: Python's \d also matches other Unicode digits.
+  Json schema() const override {
+    Json out = typed("string");
+    out["pattern"] = "^[0-9]+\\n?$";
+    return out;
+  }
+};
+
+// Python's ipaddress: a JSON Schema format for addresses, rapid's own name
+// for networks (which no format or short pattern checks exactly).
+// ht.TObject(ht.TPrivate(ht.TAny)) after the body decoder: it has made the
+// value a dict with Python's dict() (WrapPrivateValues, private_params.cpp),
+// so the request may also carry null (an empty dict), [key, value] pairs or
+// two-character strings.
+struct PrivateDictType final : ParamType {
+  bool check(const Json& value) const override { return value.is_object(); }
+  Json schema() const override {
+    Json key = Json::object();
+    key["type"] = Json::array({"string", "number", "boolean", "null"});
+    Json pair = typed("array");
+    pair["prefixItems"] = Json::array({key, Json::object()});
+    pair["minItems"] = 2;
+    pair["maxItems"] = 2;
+    Json two_chars = typed("string");
+    two_chars["minLength"] = 2;
+    two_chars["maxLength"] = 2;
+    Json item = Json::object();
+    item["anyOf"] = Json::array({pair, two_chars});
+    Json pairs = typed("array");
+    pairs["items"] = std::move(item);
+    Json out = Json::object();
+    out["anyOf"] = Json::array({typed("object"), typed("null"), std::move(pairs)});
+    return out;
+  }
 };
 
 struct IpType final : ParamType {
   bool (*fn)(std::string_view) = nullptr;
+  const char* format = nullptr;
   bool check(const Json& value) const override {
     return value.is_string() && fn(value.get_ref<const std::string&>());
+  }
+  Json schema() const override {
+    Json out = typed("string");
+    out[std::string_view(format).ends_with("network") ? "x-rapid-format" : "format"] = format;
+    return out;
   }
 };
 
@@ -265,9 +382,10 @@ Ptr or_of(std::vector<Ptr> parts) {
   return t;
 }
 
-Ptr ip_type(bool (*fn)(std::string_view)) {
+Ptr ip_type(bool (*fn)(std::string_view), const char* format) {
   auto t = make<IpType>();
   t->fn = fn;
+  t->format = format;
   return t;
 }
 
@@ -498,13 +616,13 @@ class Parser {
     // ht.TObject(ht.TPrivate(ht.TAny)): every value wrapped as Private, which
     // the body decoder does for these keys (WrapPrivateValues in
     // lib/serializer.py), so any dict that reaches validation passes.
-    if (type == "private-dict") return dict_of(nullptr, nullptr);
+    if (type == "private-dict") return make<PrivateDictType>();
     if (type == "recreate-disks") return recreate_disks_type();
     if (type == "export-target") return or_of({str_type(true), list_of(nullptr)});
-    if (type == "ipv4-address") return ip_type(python_ipv4_address_ok);
-    if (type == "ipv6-address") return ip_type(python_ipv6_address_ok);
-    if (type == "ipv4-network") return ip_type(python_ipv4_network_ok);
-    if (type == "ipv6-network") return ip_type(python_ipv6_network_ok);
+    if (type == "ipv4-address") return ip_type(python_ipv4_address_ok, "ipv4");
+    if (type == "ipv6-address") return ip_type(python_ipv6_address_ok, "ipv6");
+    if (type == "ipv4-network") return ip_type(python_ipv4_network_ok, "ipv4-network");
+    if (type == "ipv6-network") return ip_type(python_ipv6_network_ok, "ipv6-network");
     if (type == "depends") return depends_type();
     fail("unknown type '" + type + "'");
   }

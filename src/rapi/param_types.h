@@ -42,6 +42,9 @@ class ParamType {
   virtual ~ParamType() = default;
   // Whether value passes the test; throws PyCheckError where Python raises.
   virtual bool check(const Json& value) const = 0;
+  // The JSON Schema (2020-12) of what check() accepts, for the OpenAPI
+  // description; where it is only close, docs/openapi.md says how.
+  virtual Json schema() const = 0;
 };
 
 using ParamTypePtr = std::shared_ptr<const ParamType>;

@@ -1,6 +1,7 @@
 #include "rapi/query_args.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "rapi/api_error.h"
 #include "rapi/python_semantics.h"
@@ -50,11 +51,28 @@ QueryArgs QueryArgs::parse(std::string_view query) {
   return args;
 }
 
+QueryArgs QueryArgs::parse(std::string_view query, std::span<const QueryParam> declared) {
+  QueryArgs args = parse(query);
+  args.declared_ = declared;
+  return args;
+}
+
+void QueryArgs::check_declared(std::string_view name) const {
+  if (!declared_) return;
+  for (const auto& param : *declared_) {
+    if (param.name == name) return;
+  }
+  throw std::logic_error("query argument '" + std::string(name) +
+                         "' is read but not declared in the resource table");
+}
+
 bool QueryArgs::has(std::string_view name) const {
+  check_declared(name);
   return std::any_of(pairs_.begin(), pairs_.end(), [&](const auto& p) { return p.first == name; });
 }
 
 std::optional<std::string> QueryArgs::first(std::string_view name) const {
+  check_declared(name);
   for (const auto& [key, value] : pairs_) {
     if (key == name) return value;
   }
@@ -62,6 +80,7 @@ std::optional<std::string> QueryArgs::first(std::string_view name) const {
 }
 
 std::vector<std::string> QueryArgs::all(std::string_view name) const {
+  check_declared(name);
   std::vector<std::string> values;
   for (const auto& [key, value] : pairs_) {
     if (key == name) values.push_back(value);

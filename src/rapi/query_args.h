@@ -5,6 +5,7 @@
 // kept in order).
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,10 +13,28 @@
 
 namespace rapid::rapi {
 
+// A query argument a resource method reads, declared in the resource table
+// (resources.cpp): the OpenAPI description lists these, and QueryArgs
+// refuses to read any other.
+struct QueryParam {
+  enum class Kind {
+    flag,      // 0/1, read with Python int() (QueryArgs::flag)
+    text,      // the first value
+    repeated,  // every value, in order (tag)
+  };
+  std::string_view name;
+  Kind kind = Kind::flag;
+  bool required = false;  // the request fails (400) without it
+};
+
 class QueryArgs {
  public:
   QueryArgs() = default;
   static QueryArgs parse(std::string_view query);
+  // The same, for a method that reads only `declared`: reading any other
+  // name by has/first/all/flag throws std::logic_error (a 500: a resource
+  // table row that does not declare what its handler reads).
+  static QueryArgs parse(std::string_view query, std::span<const QueryParam> declared);
 
   bool empty() const { return pairs_.empty(); }
   bool has(std::string_view name) const;
@@ -34,7 +53,10 @@ class QueryArgs {
   bool flag(std::string_view name, bool absent = false) const;
 
  private:
+  void check_declared(std::string_view name) const;
+
   std::vector<std::pair<std::string, std::string>> pairs_;
+  std::optional<std::span<const QueryParam>> declared_;  // nullopt: unchecked
 };
 
 // Python's unquote_plus(): "+" -> space, %XX decoded, invalid UTF-8 replaced.

@@ -9,6 +9,7 @@
 #include "rapi/access.h"
 #include "rapi/error_mapping.h"
 #include "rapi/handlers.h"
+#include "rapi/openapi.h"
 #include "rapi/private_params.h"
 #include "util/text.h"
 
@@ -56,7 +57,11 @@ std::string error_body(int status, std::string_view message) {
 }
 
 RapiHandler::RapiHandler(RapiOptions options, const auth::UserStore& users, luxi::Client& luxi)
-    : options_(options), users_(users), luxi_(luxi), router_(resources()) {}
+    : options_(options),
+      users_(users),
+      luxi_(luxi),
+      router_(resources()),
+      rapid_router_(rapid_resources()) {}
 
 http::Response RapiHandler::protocol_error(int status, std::string_view message) {
   return error_response(ApiError(status, std::string(message)));
@@ -97,6 +102,7 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
   const MethodDef* method = nullptr;
   const auto resolve = [&] {
     route = router_.match(path);
+    if (!route) route = rapid_router_.match(path);
     if (!route) throw ApiError(404);
     const auto parsed = parse_method(method_name);
     method = parsed ? route->resource->method(*parsed) : nullptr;
@@ -153,7 +159,8 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
   return Admitted{
       Context{request, *route->resource, std::move(route->items),
               QueryArgs::parse(question == std::string_view::npos ? std::string_view()
-                                                                  : target.substr(question + 1)),
+                                                                  : target.substr(question + 1),
+                               method->query),
               std::move(body), luxi_},
       method};
 }
@@ -161,6 +168,9 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
                                                       std::string& principal) {
   Admitted call = admit(request, principal);
+  // rapid's description as it is: not a RAPI answer, whose osparams_private
+  // members would be redacted.
+  if (call.ctx.resource.pattern() == kOpenApiPath) co_return json_response(200, openapi_answer());
   // (if/else, not "?:": see "Coroutine rules" in docs/architecture.md.)
   Json result;
   if (call.method->handler) {

@@ -48,6 +48,7 @@ class RapiHandler final : public http::Handler {
   const auth::UserStore& users_;
   luxi::Client& luxi_;
   Router router_;
+  Router rapid_router_;  // rapid's own resources (openapi.h), after Ganeti's
 };
 
 // {"code": N, "message": <HTML-escaped>, "explain": ...} plus "\n".

@@ -72,6 +72,9 @@ struct MethodDef {
   InputFn input = nullptr;      // null: the request body, nothing fixed
   std::vector<Rename> renames{};
   std::vector<std::string_view> forbidden{};
+  // The query arguments the handler or input reads (Context::query refuses
+  // others); the OpenAPI description (openapi.cpp) lists them.
+  std::vector<QueryParam> query{};
 };
 
 class Resource {

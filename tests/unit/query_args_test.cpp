@@ -222,5 +222,17 @@ TEST(Flag, FirstValueWins) {
   EXPECT_TRUE(Q("dry-run=&dry-run=1").flag("dry-run"));
 }
 
+TEST(QueryArgs, DeclaredArgumentsOnly) {
+  const QueryParam declared[] = {{"bulk"}, {"tag", QueryParam::Kind::repeated}};
+  const auto args = QueryArgs::parse("bulk=1&tag=a&other=2", declared);
+  EXPECT_TRUE(args.flag("bulk"));
+  EXPECT_EQ(args.all("tag"), std::vector<std::string>{"a"});
+  EXPECT_EQ(args.names(), (std::vector<std::string>{"bulk", "tag", "other"}));
+  EXPECT_THROW(args.has("other"), std::logic_error);
+  EXPECT_THROW(args.first("lock"), std::logic_error);
+  EXPECT_THROW(args.flag("dry-run"), std::logic_error);
+  EXPECT_EQ(QueryArgs::parse("other=2").first("other"), "2");  // unchecked
+}
+
 }  // namespace
 }  // namespace rapid::rapi
