@@ -1,5 +1,7 @@
 #include "rapi/query_args.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -51,9 +53,11 @@ QueryArgs QueryArgs::parse(std::string_view query) {
   return args;
 }
 
-QueryArgs QueryArgs::parse(std::string_view query, std::span<const QueryParam> declared) {
+QueryArgs QueryArgs::parse(std::string_view query, std::span<const QueryParam> declared,
+                           Undeclared undeclared) {
   QueryArgs args = parse(query);
   args.declared_ = declared;
+  args.undeclared_ = undeclared;
   return args;
 }
 
@@ -62,8 +66,10 @@ void QueryArgs::check_declared(std::string_view name) const {
   for (const auto& param : *declared_) {
     if (param.name == name) return;
   }
-  throw std::logic_error("query argument '" + std::string(name) +
-                         "' is read but not declared in the resource table");
+  const std::string error =
+      "query argument '" + std::string(name) + "' is read but not declared in the resource table";
+  if (undeclared_ == Undeclared::refuse) throw std::logic_error(error);
+  SPDLOG_ERROR("{} (a bug of rapid: the OpenAPI description leaves it out)", error);
 }
 
 bool QueryArgs::has(std::string_view name) const {

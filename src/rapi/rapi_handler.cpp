@@ -160,7 +160,10 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
       Context{request, *route->resource, std::move(route->items),
               QueryArgs::parse(question == std::string_view::npos ? std::string_view()
                                                                   : target.substr(question + 1),
-                               method->query),
+                               method->query,
+                               options_.refuse_undeclared_query_args
+                                   ? QueryArgs::Undeclared::refuse
+                                   : QueryArgs::Undeclared::log),
               std::move(body), luxi_},
       method};
 }

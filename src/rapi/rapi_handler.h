@@ -22,6 +22,9 @@ struct RapiOptions {
   // --require-authentication: every request needs valid credentials, and
   // they are checked before the path is even looked at.
   bool require_authentication = false;
+  // Reading a query argument the resource table does not declare: a 500
+  // (the tests' in-process server), or a logged error (the daemon).
+  bool refuse_undeclared_query_args = false;
 };
 
 class RapiHandler final : public http::Handler {

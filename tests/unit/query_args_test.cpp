@@ -232,6 +232,9 @@ TEST(QueryArgs, DeclaredArgumentsOnly) {
   EXPECT_THROW(args.first("lock"), std::logic_error);
   EXPECT_THROW(args.flag("dry-run"), std::logic_error);
   EXPECT_EQ(QueryArgs::parse("other=2").first("other"), "2");  // unchecked
+  // The daemon logs the bug and serves the request.
+  const auto lenient = QueryArgs::parse("other=2", declared, QueryArgs::Undeclared::log);
+  EXPECT_EQ(lenient.first("other"), "2");
 }
 
 }  // namespace
