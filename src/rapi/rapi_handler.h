@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "http/handler.h"
+#include "rapi/audit.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
 
@@ -22,6 +23,8 @@ struct RapiOptions {
   // --require-authentication: every request needs valid credentials, and
   // they are checked before the path is even looked at.
   bool require_authentication = false;
+  // --audit-log: where the audit lines of writes go (none when empty).
+  AuditSink audit;
 };
 
 class RapiHandler final : public http::Handler {
@@ -41,8 +44,15 @@ class RapiHandler final : public http::Handler {
     const MethodDef* method;
   };
   Admitted admit(const http::Request& request, std::string& principal) const;
+  // `audited` is set once the row is known: whether it is audited (and
+  // then ctx.audit points at `trail`).
   boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
-                                                  std::string& principal);
+                                                  std::string& principal, AuditTrail& trail,
+                                                  std::optional<bool>& audited);
+  // Writes the audit line of a request to an audited row (the row found
+  // again when the checks failed before it was).
+  void audit(const http::Request& request, const std::string& principal, int status,
+             std::string_view error, const AuditTrail& trail, std::optional<bool> audited) const;
 
   RapiOptions options_;
   const auth::UserStore& users_;
