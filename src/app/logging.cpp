@@ -17,13 +17,12 @@
 #include <stdexcept>
 
 #include "app/daemon.h"
+#include "app/log_file.h"
 
 namespace rapid::app {
 namespace {
 
 constexpr const char* kProgram = "ganeti-rapi";
-// How often a failed reopen is retried (on the next line written).
-constexpr std::chrono::seconds kRetryInterval{10};
 
 // Python logging's level names.
 std::string_view level_name(spdlog::level::level_enum level) {
@@ -95,11 +94,6 @@ int syslog_priority(spdlog::level::level_enum level) {
   }
 }
 
-// Python's open(path, "a").
-int open_appending(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-}
-
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
@@ -111,11 +105,11 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-// The log file, written by descriptor so that a failed write loses nothing
-// but its own line. Once detached it also keeps stdin, stdout and stderr
-// where utils.Daemonize puts them (stdio only: with --syslog=only it writes
-// no lines). Problems with the file itself are reported where they can be
-// seen: syslog, and stderr in the foreground.
+// The log file (app/log_file.h: a failed write loses nothing but its own
+// line, a failed reopen is retried). Once detached it also keeps stdin,
+// stdout and stderr where utils.Daemonize puts them (stdio only: with
+// --syslog=only it writes no lines). Problems with the file itself are
+// reported where they can be seen: syslog, and stderr in the foreground.
 class LogFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   struct Config {
@@ -125,104 +119,47 @@ class LogFileSink final : public spdlog::sinks::base_sink<std::mutex> {
     bool foreground = true;  // reports go to stderr too
   };
 
-  explicit LogFileSink(Config config) : config_(std::move(config)) {
-    if (!config_.lines) return;
-    fd_ = open_appending(config_.path);
-    if (fd_ < 0) {
-      throw std::runtime_error("Cannot open log file " + config_.path + ": " +
-                               std::strerror(errno));
-    }
-  }
-  ~LogFileSink() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  explicit LogFileSink(Config config)
+      : lines_(config.lines),
+        foreground_(config.foreground),
+        file_(
+            LogFile::Config{
+                .path = config.path,
+                .lines = config.lines,
+                .also =
+                    config.stdio ? std::function<int(const std::string&)>(redirect_stdio) : nullptr,
+                .report = [this](spdlog::level::level_enum level, const std::string& text,
+                                 bool into_file) { report(level, text, into_file); }},
+            LogFile::Start::or_throw) {}
 
   void reopen() {
     std::lock_guard lock(mutex_);
-    try_reopen(true);
+    file_.reopen();
   }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (reopen_pending_ && std::chrono::steady_clock::now() - last_attempt_ >= kRetryInterval) {
-      try_reopen(false);
-    }
-    if (!config_.lines) return;
+    file_.retry_if_due();
+    if (!lines_) return;
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
-    write_line(formatted.data(), formatted.size());
+    file_.write(formatted.data(), formatted.size());
   }
   void flush_() override {}
 
  private:
-  // Keeps the old descriptors unless everything could be reopened.
-  void try_reopen(bool on_sighup) {
-    last_attempt_ = std::chrono::steady_clock::now();
-    int error = 0;
-    int fd = -1;
-    if (config_.lines) {
-      fd = open_appending(config_.path);
-      if (fd < 0) error = errno;
-    }
-    if (error == 0 && config_.stdio) error = redirect_stdio(config_.path);
-    if (error != 0) {
-      if (fd >= 0) ::close(fd);
-      // Every SIGHUP's failure is reported; the periodic retries' only when
-      // the reason changes.
-      const bool report_it = on_sighup || !reopen_pending_ || error != reopen_errno_;
-      reopen_pending_ = true;
-      reopen_errno_ = error;
-      if (report_it) {
-        report(spdlog::level::err,
-               "Cannot reopen log file " + config_.path + ": " + std::strerror(error) +
-                   "; still writing to the previous file, retrying on SIGHUP and every " +
-                   std::to_string(kRetryInterval.count()) + " s");
-      }
-      return;
-    }
-    if (fd >= 0) {
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = fd;
-    }
-    if (reopen_pending_) {
-      reopen_pending_ = false;
-      report(spdlog::level::info, "Log file " + config_.path + " reopened");
-    }
-  }
-
-  void write_line(const char* data, std::size_t size) {
-    if (write_all(fd_, data, size)) {
-      if (lost_lines_ > 0) {
-        const std::string text = "Writing to log file " + config_.path + " works again; " +
-                                 std::to_string(lost_lines_) + " line(s) lost";
-        lost_lines_ = 0;
-        report(spdlog::level::info, text);
-      }
-      return;
-    }
-    const int error = errno;
-    if (lost_lines_++ == 0) {
-      report_outside(spdlog::level::err, "Cannot write to log file " + config_.path + ": " +
-                                             std::strerror(error) +
-                                             "; lines are lost until it works again");
-    }
-  }
-
-  // Into the log file (the previous one while a reopen fails) and outside it.
-  void report(spdlog::level::level_enum level, const std::string& text) {
-    if (config_.lines) {
+  // Into the log file (the previous one while a reopen fails) when it can
+  // be written, and outside it.
+  void report(spdlog::level::level_enum level, const std::string& text, bool into_file) {
+    if (into_file && lines_) {
       const std::string line = format(level, text);
-      (void)write_all(fd_, line.data(), line.size());
+      file_.write_unchecked(line.data(), line.size());
     }
-    report_outside(level, text);
-  }
-
-  void report_outside(spdlog::level::level_enum level, const std::string& text) {
     const std::string_view name = level_name(level);
     ::syslog(LOG_DAEMON | syslog_priority(level), "%.*s %s", static_cast<int>(name.size()),
              name.data(), text.c_str());
     // Detached, stderr is the log file itself.
-    if (config_.foreground) {
+    if (foreground_) {
       const std::string line = format(level, text);
       (void)write_all(STDERR_FILENO, line.data(), line.size());
     }
@@ -236,12 +173,9 @@ class LogFileSink final : public spdlog::sinks::base_sink<std::mutex> {
     return std::string(formatted.data(), formatted.size());
   }
 
-  Config config_;
-  int fd_ = -1;
-  bool reopen_pending_ = false;
-  int reopen_errno_ = 0;
-  std::chrono::steady_clock::time_point last_attempt_;
-  std::size_t lost_lines_ = 0;
+  bool lines_;
+  bool foreground_;
+  LogFile file_;
 };
 
 std::shared_ptr<LogFileSink> g_file_sink;

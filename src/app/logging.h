@@ -10,7 +10,8 @@
 // Beyond the original: a reopen that fails is reported (syslog, and stderr
 // in the foreground) and retried on the next SIGHUP and at most every 10 s
 // on the next line, while the lines keep going to the previous file; lost
-// writes (a full disk) are reported too.
+// writes (a full disk) are reported too (app/log_file.h, which the audit
+// log shares).
 
 #include <string>
 

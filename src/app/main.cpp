@@ -41,6 +41,12 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   config.threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   config.shutdown_timeout = options.shutdown_timeout;
+  // --syslog=only: no files, the audit log's neither.
+  if (options.audit && options.syslog != app::SyslogMode::only) {
+    config.audit.path = options.audit_log;
+  }
+  config.audit.required = config.audit.path != app::kDefaultAuditLog;
+  config.audit.syslog = options.audit && options.syslog != app::SyslogMode::no;
   config.access_log = [with_user = options.access_log_user](const http::Request& request,
                                                             const http::Response& response) {
     SPDLOG_INFO("{}", app::access_log_line(request, response, with_user));
@@ -100,6 +106,10 @@ int main(int argc, char** argv) {
   app::Rapid rapid(io, rapid_config(options, bind_address));
   try {
     rapid.start();
+  } catch (const app::AuditLogError& e) {
+    SPDLOG_ERROR("{}", e.what());
+    pid_file.reset();
+    daemonizer.fail(app::kExitFailure, e.what());
   } catch (const std::exception& e) {
     const std::string message = "Cannot serve on " + bind_address + " port " +
                                 std::to_string(options.port) + ": " + e.what();

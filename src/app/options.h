@@ -15,6 +15,9 @@ namespace rapid::app {
 
 // rapid's own settings, beside RAPI_ARGS (which ganeti-rapi shares).
 inline constexpr const char* kDefaultConfigFile = "/etc/ganeti/rapid.conf";
+// The audit log's default: a file that cannot be opened there is an error
+// in the log, not a failed start (docs/audit-log.md).
+inline constexpr const char* kDefaultAuditLog = "/var/log/ganeti/rapi-audit.log";
 
 enum class SyslogMode { no, yes, only };
 
@@ -54,6 +57,8 @@ struct Options {
   std::chrono::milliseconds luxi_timeout{180'000};
   std::size_t luxi_connections = 32;
   bool access_log_user = false;  // " user=<name>" on authenticated requests' access lines
+  std::string audit_log = kDefaultAuditLog;  // the audit log of writes
+  bool audit = true;                         // --no-audit-log: none
 };
 
 // Either the options, or the exit code to leave with (after --help,

@@ -16,6 +16,14 @@ namespace rapid::app {
 namespace {
 // How long a TLS reload waits after a change of one of the files.
 constexpr std::chrono::milliseconds kTlsSettleTime{200};
+
+// The handler's options with the audit log as its sink, when there is one.
+rapi::RapiOptions with_audit_sink(rapi::RapiOptions options, AuditLog& audit_log) {
+  if (audit_log.enabled()) {
+    options.audit = [&audit_log](std::string_view line) { audit_log.write(line); };
+  }
+  return options;
+}
 }  // namespace
 
 Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
@@ -24,12 +32,14 @@ Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
       users_(config_.users_file),
       watcher_(io.get_executor()),
       luxi_(io.get_executor(), config_.luxi),
-      handler_(config_.rapi, users_, luxi_),
+      audit_log_(config_.audit),
+      handler_(with_audit_sink(config_.rapi, audit_log_), users_, luxi_),
       shutdown_timer_(io),
       tls_strand_(boost::asio::make_strand(io)),
       tls_reload_timer_(tls_strand_) {}
 
 void Rapid::start() {
+  audit_log_.open();
   // Watch first, then read: no change can fall between the two.
   watcher_.add(config_.users_file, [this] { users_.reload(); });
   const http::TlsConfig& tls = config_.server.tls;
@@ -70,6 +80,7 @@ void Rapid::reload() {
       "Reloading: reopening the log file, re-reading the users file and the TLS files",
       monotonic_usec()));
   reopen_log_file();  // first: the lines below go to the new file
+  audit_log_.reopen();
   SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file and the TLS files");
   users_.reload();
   reload_tls();

@@ -12,8 +12,10 @@
 //   2. bind the listening socket (throws when it cannot), start accepting;
 //   3. tell systemd: READY=1 (app/systemd_notify.h; nothing without
 //      $NOTIFY_SOCKET).
-// Reload (reload()): RELOADING=1, reopen the log file, re-read the users
-// file and the TLS files, READY=1. A change of a TLS file reloads them too
+// Start-up opens the audit log first (app/audit_log.h; AuditLogError when
+// a file asked for cannot be opened).
+// Reload (reload()): RELOADING=1, reopen the log file and the audit log,
+// re-read the users file and the TLS files, READY=1. A change of a TLS file reloads them too
 // (200 ms later, so that a key and a certificate written one after
 // the other are read together).
 // Shutdown (shut_down()):
@@ -31,6 +33,7 @@
 #include <optional>
 #include <string>
 
+#include "app/audit_log.h"
 #include "app/file_watcher.h"
 #include "auth/user_store.h"
 #include "http/server.h"
@@ -47,6 +50,7 @@ struct RapidConfig {
   unsigned threads = 1;  // io threads run() uses, the caller's included
   std::chrono::milliseconds shutdown_timeout{30'000};
   http::AccessLogFn access_log;
+  AuditLogConfig audit;  // --audit-log, --no-audit-log, --syslog
 };
 
 class Rapid {
@@ -88,6 +92,7 @@ class Rapid {
   auth::UserStore users_;
   FileWatcher watcher_;
   luxi::Client luxi_;
+  AuditLog audit_log_;  // before handler_, which writes to it
   rapi::RapiHandler handler_;
   std::optional<http::Server> server_;  // bound in start()
   boost::asio::steady_timer shutdown_timer_;

@@ -5,6 +5,7 @@
 #include "luxi/client.h"
 #include "luxi/error.h"
 #include "rapi/api_error.h"
+#include "rapi/audit.h"
 #include "rapi/error_mapping.h"
 #include "rapi/python_semantics.h"
 
@@ -30,12 +31,16 @@ asio::awaitable<Json> query_item(Context& ctx, std::string_view method, Json arg
 }
 
 asio::awaitable<Json> call_once(Context& ctx, std::string_view method, Json args) {
-  co_return co_await ctx.luxi.call(method, std::move(args), luxi::Resend::never);
+  if (ctx.audit) note_call(*ctx.audit, method, args);
+  Json result = co_await ctx.luxi.call(method, std::move(args), luxi::Resend::never);
+  if (ctx.audit) note_result(*ctx.audit, method, result);
+  co_return result;
 }
 
 asio::awaitable<Json> submit_job(Context& ctx, Json opcodes) {
   std::optional<ApiError> failure;
   Json job_id;
+  if (ctx.audit) note_call(*ctx.audit, "SubmitJob", opcodes);
   try {
     job_id =
         co_await ctx.luxi.call("SubmitJob", json_list(std::move(opcodes)), luxi::Resend::never);
@@ -43,6 +48,7 @@ asio::awaitable<Json> submit_job(Context& ctx, Json opcodes) {
     failure = map_luxi_error(error, LuxiContext::submit, ctx.luxi.config().socket_path);
   }
   if (failure) throw *failure;
+  if (ctx.audit) note_result(*ctx.audit, "SubmitJob", job_id);
   co_return job_id;
 }
 

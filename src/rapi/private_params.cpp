@@ -103,4 +103,21 @@ void redact_private_values(Json& root) {
   });
 }
 
+std::optional<Json> private_key_names(std::string_view field, const Json& value) {
+  if (!is_private_field(field)) return std::nullopt;
+  const auto keys = [](const Json& dict) {
+    Json names = Json::array();
+    if (dict.is_object()) {
+      for (const auto& item : dict.items()) names.push_back(item.key());
+    }
+    return names;
+  };
+  if (!is_cluster_field(field)) return keys(value);
+  Json per_os = Json::object();
+  if (value.is_object()) {
+    for (const auto& [os, params] : value.items()) per_os[os] = keys(params);
+  }
+  return per_os;
+}
+
 }  // namespace rapid::rapi

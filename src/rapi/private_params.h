@@ -3,6 +3,9 @@
 // osparams_private_cluster): how the original decodes them from request
 // bodies and blanks them in every response it sends.
 
+#include <optional>
+#include <string_view>
+
 #include "util/json.h"
 
 namespace rapid::rapi {
@@ -16,5 +19,10 @@ bool wrap_private_values(Json& body);
 // Replaces every private value in a response with null (keys kept; a null
 // private dict becomes {}), as serializer.DumpJson does.
 void redact_private_values(Json& value);
+
+// For the audit log: nullopt unless `field` names private parameters; else
+// the key names of `value` alone (["root_password"]; per OS for
+// osparams_private_cluster: {"debian": ["key"]}), never the values.
+std::optional<Json> private_key_names(std::string_view field, const Json& value);
 
 }  // namespace rapid::rapi

@@ -70,12 +70,19 @@ http::Response RapiHandler::protocol_error(int status, std::string_view message)
 asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   std::optional<ApiError> failure;
   std::string principal;  // set once the credentials were verified
+  AuditTrail trail;
+  std::optional<bool> audited;  // known once the row is
   try {
-    http::Response response = co_await dispatch(request, principal);
+    http::Response response = co_await dispatch(request, principal, trail, audited);
+    if (audited == true)
+      audit(request, principal, response.status, std::string_view(), trail, audited);
     response.principal = std::move(principal);
     co_return response;
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
+  }
+  if (options_.audit && audited != false) {
+    audit(request, principal, failure->status(), failure->message(), trail, audited);
   }
   // Like the original: unexpected failures (500) are errors in the log,
   // the master being unreachable or slow (502-504) a warning.
@@ -169,8 +176,11 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
 }
 
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
-                                                      std::string& principal) {
+                                                      std::string& principal, AuditTrail& trail,
+                                                      std::optional<bool>& audited) {
   Admitted call = admit(request, principal);
+  audited = options_.audit && is_audited(*parse_method(to_upper(request.method)), *call.method);
+  if (*audited) call.ctx.audit = &trail;
   // rapid's description as it is: not a RAPI answer, whose osparams_private
   // members would be redacted.
   if (call.ctx.resource.pattern() == kOpenApiPath) co_return json_response(200, openapi_answer());
@@ -185,6 +195,34 @@ asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& reque
   std::string text = dump_python(result);
   text += '\n';
   co_return json_response(200, std::move(text));
+}
+
+void RapiHandler::audit(const http::Request& request, const std::string& principal, int status,
+                        std::string_view error, const AuditTrail& trail,
+                        std::optional<bool> audited) const {
+  try {
+    if (!audited) {
+      // Refused before the route was looked at (--require-authentication).
+      const std::string_view target = request.target;
+      const auto route = router_.match(target.substr(0, target.find('?')));
+      const auto method = parse_method(to_upper(request.method));
+      const MethodDef* def = route && method ? route->resource->method(*method) : nullptr;
+      if (!def || !is_audited(*method, *def)) return;
+    }
+    AuditRecord record;
+    record.time = std::chrono::system_clock::now();
+    record.peer = request.peer;
+    record.user = principal.empty() ? nullptr : &principal;
+    record.method = request.method;
+    record.target = request.target;
+    record.status = status;
+    record.error = error;
+    record.trail = &trail;
+    options_.audit(audit_line(record));
+  } catch (const std::exception& e) {
+    SPDLOG_ERROR("Cannot write the audit line of {} {}: {}", request.method, request.target,
+                 e.what());
+  }
 }
 
 }  // namespace rapid::rapi

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "http/handler.h"
+#include "rapi/audit.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
 
@@ -25,6 +26,8 @@ struct RapiOptions {
   // Reading a query argument the resource table does not declare: a 500
   // (the tests' in-process server), or a logged error (the daemon).
   bool refuse_undeclared_query_args = false;
+  // --audit-log: where the audit lines of writes go (none when empty).
+  AuditSink audit;
 };
 
 class RapiHandler final : public http::Handler {
@@ -44,8 +47,15 @@ class RapiHandler final : public http::Handler {
     const MethodDef* method;
   };
   Admitted admit(const http::Request& request, std::string& principal) const;
+  // `audited` is set once the row is known: whether it is audited (and
+  // then ctx.audit points at `trail`).
   boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
-                                                  std::string& principal);
+                                                  std::string& principal, AuditTrail& trail,
+                                                  std::optional<bool>& audited);
+  // Writes the audit line of a request to an audited row (the row found
+  // again when the checks failed before it was).
+  void audit(const http::Request& request, const std::string& principal, int status,
+             std::string_view error, const AuditTrail& trail, std::optional<bool> audited) const;
 
   RapiOptions options_;
   const auth::UserStore& users_;

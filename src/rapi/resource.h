@@ -38,6 +38,7 @@ std::optional<Method> parse_method(std::string_view upper_case_name);
 std::string_view method_name(Method method);  // "GET", ...
 
 class Resource;
+struct AuditTrail;
 
 // Everything a handler may look at.
 struct Context {
@@ -47,6 +48,7 @@ struct Context {
   QueryArgs query;
   std::optional<Json> body;  // nullopt: no body (Python None)
   luxi::Client& luxi;
+  AuditTrail* audit = nullptr;  // set for audited requests (rapi/audit.h)
 
   const Json* body_or_null() const { return body ? &*body : nullptr; }
   const std::string& item(std::size_t i = 0) const { return items.at(i); }

@@ -307,6 +307,11 @@ class RapidProcess:
     def log_file(self):
         return os.path.join(self.tmpdir, "rapid.log")
 
+    @property
+    def audit_log_file(self):
+        """--audit-log: in the temporary directory, never the cluster's own."""
+        return os.path.join(self.tmpdir, "rapid-audit.log")
+
     def logs(self, limit=4000):
         text = ""
         for name in ("rapid.log", "stdio.txt"):
@@ -332,7 +337,8 @@ class RapidProcess:
         argv = [SANDBOX, "uts", self.binary, "-f", "--no-user-check", "--require-authentication",
                 "-b", "127.0.0.1", "-p", str(self.port),
                 "--pid-file", os.path.join(self.tmpdir, "rapid.pid"),
-                "--log-file", self.log_file] + self.extra_args
+                "--log-file", self.log_file,
+                "--audit-log", self.audit_log_file] + self.extra_args
         with open(os.path.join(self.tmpdir, "stdio.txt"), "wb") as stdio:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdio,
                                          stderr=subprocess.STDOUT)

@@ -18,6 +18,7 @@ Run as root with the sandbox up (scripts/ganeti-sandbox up), after
 scripts/build-package:  /usr/bin/python3 -m unittest -v test_dropin
 """
 
+import fnmatch
 import glob
 import json
 import os
@@ -44,6 +45,8 @@ RAPID = "/usr/sbin/rapid"
 PID_FILE = "/run/ganeti/ganeti-rapi.pid"
 LOG_FILE = "/var/log/ganeti/rapi-daemon.log"
 MOVED_LOG = LOG_FILE + ".dropin-test"
+AUDIT_LOG = "/var/log/ganeti/rapi-audit.log"
+GANETI_LOGROTATE = "/etc/logrotate.d/ganeti"
 CERT_FILE = "/var/lib/ganeti/rapi.pem"
 DROPIN = "/lib/systemd/system/ganeti-rapi.service.d/rapid.conf"
 CLUSTER = "cluster.example.com"
@@ -236,7 +239,8 @@ class DropInTest(unittest.TestCase):
     def test_dropin(self):
         started = time.monotonic()
         for step in (self.install, self.reinstall_ganeti, self.start_stop, self.master_role,
-                     self.log_rotation, self.renew_rapi_certificate, self.watcher,
+                     self.log_rotation, self.audit_log_rotation, self.renew_rapi_certificate,
+                     self.watcher,
                      self.python_client, self.purge_brings_the_original_back):
             t0 = time.monotonic()
             step()
@@ -304,6 +308,45 @@ class DropInTest(unittest.TestCase):
         self.assertNotIn(marker, read_text(self.moved_log))
         self.assertEqual(self.assert_rapid_serves("rotate-all-logs"), pid)
         self.restore_log()
+
+    def audit_log_rotation(self):
+        """The audit log is on by default, Ganeti's logrotate rule covers it, and
+        rotate-all-logs reopens it (docs/audit-log.md). A refused write (no
+        credentials) gives a line and changes nothing."""
+        with open(GANETI_LOGROTATE) as f:
+            patterns = re.findall(r"^(/\S+)\s*\{", f.read(), re.M)
+        self.assertTrue(any(fnmatch.fnmatch(AUDIT_LOG, p) for p in patterns),
+                        "%s rotates %r, not %s" % (GANETI_LOGROTATE, patterns, AUDIT_LOG))
+        pid = self.assert_rapid_serves("audit log rotation")
+        marker = "/2/instances/dropin-audit-%d" % os.getpid()
+
+        def refused_write(path):
+            node("curl", "-sk", "-o", "/dev/null", "-X", "DELETE", "https://127.0.0.1:5080" + path)
+
+        refused_write(marker)
+        self.assertIn('"path":"%s","outcome":"refused","status":401' % marker,
+                      read_text(AUDIT_LOG))
+        moved = AUDIT_LOG + ".dropin-test"
+        os.rename(AUDIT_LOG, moved)
+        try:
+            daemon_util("rotate-all-logs")
+            deadline = time.monotonic() + 10
+            while True:
+                refused_write(marker + "-rotated")
+                if marker + "-rotated" in read_text(AUDIT_LOG):
+                    break
+                self.assertLess(time.monotonic(), deadline,
+                                "no line after rotate-all-logs in a new %s" % AUDIT_LOG)
+                time.sleep(0.3)
+            self.assertNotIn(marker + "-rotated", read_text(moved))
+        finally:
+            # Back as it was: the lines of both files in the original one.
+            if os.path.exists(AUDIT_LOG):
+                with open(AUDIT_LOG, "rb") as new, open(moved, "ab") as old:
+                    shutil.copyfileobj(new, old)
+            os.rename(moved, AUDIT_LOG)
+            daemon_util("rotate-logs", "ganeti-rapi", check=False)
+        self.assertEqual(self.assert_rapid_serves("audit log rotation"), pid)
 
     def renew_rapi_certificate(self):
         old = file_certificate()

@@ -95,8 +95,9 @@ Sandbox::~Sandbox() {
 }
 
 std::vector<std::string> Sandbox::args(std::vector<std::string> extra) const {
-  std::vector<std::string> all = {"--no-ssl", "--users-file", dir + "/users", "--luxi-socket",
-                                  luxi.socket_path()};
+  std::vector<std::string> all = {"--no-ssl",        "--users-file",     dir + "/users",
+                                  "--luxi-socket",   luxi.socket_path(), "--audit-log",
+                                  dir + "/audit.log"};
   all.insert(all.end(), extra.begin(), extra.end());
   return all;
 }

@@ -56,7 +56,8 @@ int exit_code(std::optional<int> status);
 struct Sandbox {
   Sandbox();
   ~Sandbox();
-  // Plain HTTP, the users file and the fake luxid's socket, then `extra`.
+  // Plain HTTP, the users file, the fake luxid's socket and --audit-log audit.log,
+  // then `extra`.
   std::vector<std::string> args(std::vector<std::string> extra = {}) const;
   // Arguments for run_rapid: everything RapidProcess would add, minus the
   // master check switch.

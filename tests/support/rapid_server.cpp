@@ -42,6 +42,8 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.users_file = users_file_;
   config.threads = options_.threads;
   config.shutdown_timeout = options_.shutdown_timeout;
+  config.audit.path = audit_log_file();
+  config.audit.required = true;
   config.access_log = [this](const http::Request& request, const http::Response& response) {
     std::lock_guard lock(access_log_mutex_);
     access_log_.push_back(request.method + " " + request.target + " " +
@@ -73,6 +75,10 @@ void RapidServer::stop_now() {
 }
 
 http::Server& RapidServer::server() { return rapid_->server(); }
+
+std::string RapidServer::audit_log_file() const {
+  return options_.audit_log.empty() ? std::string() : dir_ + "/" + options_.audit_log;
+}
 
 void RapidServer::reload() { rapid_->reload(); }
 
@@ -127,7 +133,9 @@ RapidProcess::RapidProcess(const std::string& directory, std::vector<std::string
                                    "--pid-file",
                                    directory + "/rapid.pid",
                                    "--log-file",
-                                   directory + "/rapid.log"};
+                                   directory + "/rapid.log",
+                                   "--audit-log",
+                                   directory + "/audit.log"};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = fork();
   if (pid_ == 0) {

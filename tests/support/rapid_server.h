@@ -46,6 +46,9 @@ struct RapidServerOptions {
   std::string tls_chain_file;
   // Short: a request a test leaves hanging must not hold up the next test.
   std::chrono::milliseconds shutdown_timeout{2'000};
+  // The audit log (--audit-log): none by default; "audit.log" is the
+  // file audit.log in the server's directory.
+  std::string audit_log;
 };
 
 class RapidServer {
@@ -59,6 +62,8 @@ class RapidServer {
   FakeLuxi& luxi() { return *fake_; }
   const std::string& directory() const { return dir_; }
   const std::string& users_file() const { return users_file_; }
+  // The audit log's path ("" without one).
+  std::string audit_log_file() const;
   http::Server& server();
   luxi::Client& luxi_client();
   // A copy: the server's threads append to it.
@@ -101,7 +106,8 @@ class RapidServer {
 class RapidProcess {
  public:
   // Extra arguments after the fixed ones (-f, --no-master-check, --no-user-check, --port,
-  // --bind 127.0.0.1, --pid-file, --log-file in `directory`).
+  // --bind 127.0.0.1, --pid-file, --log-file and --audit-log (audit.log) in
+  // `directory`).
   RapidProcess(const std::string& directory, std::vector<std::string> args);
   ~RapidProcess();
 
