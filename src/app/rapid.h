@@ -28,10 +28,12 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "app/file_watcher.h"
+#include "app/metrics.h"
 #include "auth/user_store.h"
 #include "http/server.h"
 #include "luxi/client.h"
@@ -47,6 +49,7 @@ struct RapidConfig {
   unsigned threads = 1;  // io threads run() uses, the caller's included
   std::chrono::milliseconds shutdown_timeout{30'000};
   http::AccessLogFn access_log;
+  MetricsConfig metrics;  // --metrics-port, --metrics-bind, --metrics-cache
 };
 
 class Rapid {
@@ -75,6 +78,8 @@ class Rapid {
   std::uint16_t port() const { return server_->port(); }
   http::Server& server() { return *server_; }
   luxi::Client& luxi() { return luxi_; }
+  // The metrics listener's port; 0 without --metrics-port.
+  std::uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
  private:
   // "Listening on <address> port <port> (HTTP|HTTPS)": logged, and systemd's STATUS=.
@@ -82,11 +87,13 @@ class Rapid {
   // Logs what Server::reload_tls() did (nothing when the files are the same).
   void reload_tls();
   void reload_tls_soon();
+  void reload_users();
 
   boost::asio::io_context& io_;
   RapidConfig config_;
   auth::UserStore users_;
   FileWatcher watcher_;
+  std::unique_ptr<Metrics> metrics_;  // before luxi_ and handler_, which report to it
   luxi::Client luxi_;
   rapi::RapiHandler handler_;
   std::optional<http::Server> server_;  // bound in start()

@@ -65,9 +65,13 @@ http::Response RapiHandler::protocol_error(int status, std::string_view message)
 asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   std::optional<ApiError> failure;
   std::string principal;  // set once the credentials were verified
+  const Resource* matched = nullptr;
+  std::chrono::steady_clock::time_point started;
+  if (metrics_) started = std::chrono::steady_clock::now();
   try {
-    http::Response response = co_await dispatch(request, principal);
+    http::Response response = co_await dispatch(request, principal, matched);
     response.principal = std::move(principal);
+    if (metrics_) record(request, matched, response.status, started);
     co_return response;
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
@@ -83,11 +87,24 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   }
   http::Response response = error_response(*failure);
   response.principal = std::move(principal);
+  if (metrics_) record(request, matched, response.status, started);
   co_return response;
 }
 
-RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
-                                         std::string& principal) const {
+void RapiHandler::record(const http::Request& request, const Resource* matched, int status,
+                         std::chrono::steady_clock::time_point started) const {
+  // Refused before routing (--require-authentication): the route is still
+  // the label.
+  if (!matched) {
+    const std::string_view target = request.target;
+    const auto route = router_.match(target.substr(0, target.find('?')));
+    if (route) matched = route->resource;
+  }
+  metrics_->record(matched, request.method, status, std::chrono::steady_clock::now() - started);
+}
+
+RapiHandler::Admitted RapiHandler::admit(const http::Request& request, std::string& principal,
+                                         const Resource*& matched) const {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -98,6 +115,7 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
   const auto resolve = [&] {
     route = router_.match(path);
     if (!route) throw ApiError(404);
+    matched = route->resource;
     const auto parsed = parse_method(method_name);
     method = parsed ? route->resource->method(*parsed) : nullptr;
     if (!method) {
@@ -159,8 +177,9 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
 }
 
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
-                                                      std::string& principal) {
-  Admitted call = admit(request, principal);
+                                                      std::string& principal,
+                                                      const Resource*& matched) {
+  Admitted call = admit(request, principal, matched);
   // (if/else, not "?:": see "Coroutine rules" in docs/architecture.md.)
   Json result;
   if (call.method->handler) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "http/handler.h"
+#include "rapi/request_metrics.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
 
@@ -31,6 +32,10 @@ class RapiHandler final : public http::Handler {
   boost::asio::awaitable<http::Response> handle(http::Request request) override;
   http::Response protocol_error(int status, std::string_view message) override;
 
+  // Counts every request from now on (--metrics-port); null: none. Set
+  // before serving.
+  void set_metrics(RequestMetrics* metrics) { metrics_ = metrics; }
+
  private:
   // What passed Ganeti's checks, in Ganeti's order: route (404/501) unless
   // --require-authentication, credentials (401/400), access (403), body
@@ -40,14 +45,19 @@ class RapiHandler final : public http::Handler {
     Context ctx;
     const MethodDef* method;
   };
-  Admitted admit(const http::Request& request, std::string& principal) const;
+  // `matched` gets the resource as soon as the route is known (metrics).
+  Admitted admit(const http::Request& request, std::string& principal,
+                 const Resource*& matched) const;
   boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
-                                                  std::string& principal);
+                                                  std::string& principal, const Resource*& matched);
+  void record(const http::Request& request, const Resource* matched, int status,
+              std::chrono::steady_clock::time_point started) const;
 
   RapiOptions options_;
   const auth::UserStore& users_;
   luxi::Client& luxi_;
   Router router_;
+  RequestMetrics* metrics_ = nullptr;
 };
 
 // {"code": N, "message": <HTML-escaped>, "explain": ...} plus "\n".

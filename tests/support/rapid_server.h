@@ -46,6 +46,9 @@ struct RapidServerOptions {
   std::string tls_chain_file;
   // Short: a request a test leaves hanging must not hold up the next test.
   std::chrono::milliseconds shutdown_timeout{2'000};
+  // --metrics-port (on a free loopback port) and --metrics-cache.
+  bool metrics = false;
+  std::chrono::milliseconds metrics_cache{0};
 };
 
 class RapidServer {
@@ -55,6 +58,7 @@ class RapidServer {
   ~RapidServer();
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t metrics_port() const;  // 0 without options.metrics
   bool tls() const { return options_.tls; }
   FakeLuxi& luxi() { return *fake_; }
   const std::string& directory() const { return dir_; }

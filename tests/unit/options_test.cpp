@@ -95,7 +95,8 @@ std::string describe(const Options& o) {
     << o.limits.write_timeout.count() << " " << o.user_check << o.master_check << " "
     << o.luxi_socket << "|" << o.users_file << "|" << o.pid_file << "|" << o.log_file << "|"
     << o.ssconf_dir << "|" << o.threads << " " << o.shutdown_timeout.count() << " "
-    << o.luxi_timeout.count() << " " << o.luxi_connections << " args:" << o.arguments.size();
+    << o.luxi_timeout.count() << " " << o.luxi_connections << " " << o.metrics_port << " "
+    << o.metrics_bind << "|" << o.metrics_cache.count() << " args:" << o.arguments.size();
   return s.str();
 }
 
