@@ -66,9 +66,12 @@ class Client {
   std::size_t idle_connections() const;
 
  private:
-  // call() without the observer.
+  // call() without the observer, and with it.
   boost::asio::awaitable<Json> exchange(std::string_view method, Json args, Resend resend,
                                         std::optional<std::chrono::milliseconds> timeout);
+  boost::asio::awaitable<Json> observed_exchange(CallObserver& observer, std::string_view method,
+                                                 Json args, Resend resend,
+                                                 std::optional<std::chrono::milliseconds> timeout);
 
   struct Impl;
   std::shared_ptr<Impl> impl_;
