@@ -47,6 +47,10 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   }
   config.audit.required = config.audit.path != app::kDefaultAuditLog;
   config.audit.syslog = options.audit && options.syslog != app::SyslogMode::no;
+  config.metrics.enabled = options.metrics_port != 0;
+  config.metrics.port = options.metrics_port;
+  config.metrics.bind_address = options.metrics_bind;
+  config.metrics.cache_time = options.metrics_cache;
   config.access_log = [with_user = options.access_log_user](const http::Request& request,
                                                             const http::Response& response) {
     SPDLOG_INFO("{}", app::access_log_line(request, response, with_user));

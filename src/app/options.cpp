@@ -99,8 +99,8 @@ Store integer(Access access, long long min, long long max) {
 
 // A duration in seconds (optparse's type="float").
 template <typename Access>
-Store seconds(Access access) {
-  return [access](Options& o, std::string_view value) {
+Store seconds(Access access, bool zero_allowed = false) {
+  return [access, zero_allowed](Options& o, std::string_view value) {
     const std::string text(value);
     char* end = nullptr;
     const double number = text.empty() ? 0 : std::strtod(text.c_str(), &end);
@@ -108,8 +108,13 @@ Store seconds(Access access) {
         std::isnan(number)) {
       return "invalid floating-point value: " + repr(value);
     }
+    if (zero_allowed && number == 0) {
+      access(o) = std::chrono::milliseconds(0);
+      return std::string();
+    }
     if (!(number > 0) || number > 1e9) {
-      return "value out of range: " + repr(value) + " (seconds, above 0, at most 1e9)";
+      return "value out of range: " + repr(value) + " (seconds, " +
+             (zero_allowed ? "0 or more" : "above 0") + ", at most 1e9)";
     }
     access(o) = std::chrono::milliseconds(static_cast<long long>(std::ceil(number * 1000)));
     return std::string();
@@ -264,6 +269,18 @@ std::vector<Spec> make_specs(const Options& d, const std::string& default_bind,
           "Connections to the master daemon kept at most (default: " +
               std::to_string(d.luxi_connections) + ")",
           integer(FIELD(luxi_connections), 1, 4096)),
+      own("--metrics-port", "PORT",
+          "Serve Prometheus metrics (GET /metrics, plain HTTP, no authentication) on this port "
+          "(default: 0, off)",
+          integer(FIELD(metrics_port), 0, 65535)),
+      own("--metrics-bind", "ADDRESS",
+          "Address of the metrics listener (default: " + d.metrics_bind + ")",
+          string_value(FIELD(metrics_bind))),
+      own("--metrics-cache", "SECONDS",
+          "How long the cluster's metrics are reused before luxid is asked again (0: every "
+          "scrape asks)" +
+              default_seconds(d.metrics_cache),
+          seconds(FIELD(metrics_cache), true)),
   };
   return specs;
 }

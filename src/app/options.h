@@ -59,6 +59,11 @@ struct Options {
   bool access_log_user = false;  // " user=<name>" on authenticated requests' access lines
   std::string audit_log = kDefaultAuditLog;  // the audit log of writes
   bool audit = true;                         // --no-audit-log: none
+
+  // --metrics-port (docs/metrics.md); 0: no metrics listener
+  std::uint16_t metrics_port = 0;
+  std::string metrics_bind = "127.0.0.1";
+  std::chrono::milliseconds metrics_cache{10'000};  // of the cluster's metrics; 0: none
 };
 
 // Either the options, or the exit code to leave with (after --help,

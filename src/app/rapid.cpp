@@ -31,17 +31,21 @@ Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
       config_(std::move(config)),
       users_(config_.users_file),
       watcher_(io.get_executor()),
-      luxi_(io.get_executor(), config_.luxi),
+      metrics_(config_.metrics.enabled ? std::make_unique<Metrics>(config_.metrics) : nullptr),
+      luxi_(io.get_executor(),
+            observed(config_.luxi, metrics_ ? metrics_->luxi_observer() : nullptr)),
       audit_log_(config_.audit),
       handler_(with_audit_sink(config_.rapi, audit_log_), users_, luxi_),
       shutdown_timer_(io),
       tls_strand_(boost::asio::make_strand(io)),
-      tls_reload_timer_(tls_strand_) {}
+      tls_reload_timer_(tls_strand_) {
+  if (metrics_) handler_.set_metrics(metrics_->requests());
+}
 
 void Rapid::start() {
   audit_log_.open();
   // Watch first, then read: no change can fall between the two.
-  watcher_.add(config_.users_file, [this] { users_.reload(); });
+  watcher_.add(config_.users_file, [this] { reload_users(); });
   const http::TlsConfig& tls = config_.server.tls;
   if (tls.enabled) {
     for (const std::string* path : {&tls.key_file, &tls.cert_file, &tls.chain_file}) {
@@ -49,7 +53,7 @@ void Rapid::start() {
     }
   }
   watcher_.start();
-  users_.reload();
+  reload_users();
   // Every client connection and every LUXI connection at their limits.
   const std::size_t sockets = config_.server.limits.max_clients + config_.luxi.max_connections +
                               config_.luxi.max_wait_connections;
@@ -57,6 +61,7 @@ void Rapid::start() {
   SPDLOG_DEBUG("Reserved the reactor state of {} of {} sockets", reserved, sockets);
   server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
   server_->start();
+  if (metrics_) metrics_->start(io_.get_executor(), luxi_, *server_, config_.server);
   SPDLOG_INFO("{}", serving_status());
   notify_systemd(ready_message(serving_status()));
 }
@@ -82,13 +87,19 @@ void Rapid::reload() {
   reopen_log_file();  // first: the lines below go to the new file
   audit_log_.reopen();
   SPDLOG_INFO("SIGHUP received: log file reopened, re-reading the users file and the TLS files");
-  users_.reload();
+  reload_users();
   reload_tls();
   notify_systemd(ready_message(serving_status()));
 }
 
+void Rapid::reload_users() {
+  const bool installed = users_.reload();
+  if (metrics_) metrics_->users_file_reloaded(installed);
+}
+
 void Rapid::reload_tls() {
   const http::TlsReload result = server_->reload_tls();
+  if (metrics_) metrics_->tls_reloaded(result.outcome);
   const http::TlsConfig& tls = config_.server.tls;
   const std::string files =
       tls.chain_file.empty() ? tls.cert_file : tls.cert_file + " (chain " + tls.chain_file + ")";
@@ -117,6 +128,7 @@ void Rapid::shut_down() {
   notify_systemd(stopping_message("Shutting down: finishing the requests in flight"));
   watcher_.stop();
   boost::asio::post(tls_strand_, [this] { tls_reload_timer_.cancel(); });
+  if (metrics_) metrics_->shutdown();
   server_->shutdown([this] { io_.stop(); });
   shutdown_timer_.expires_after(config_.shutdown_timeout);
   shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -127,6 +139,7 @@ void Rapid::shut_down() {
 }
 
 void Rapid::stop_now() {
+  if (metrics_) metrics_->abort();
   server_->abort();
   io_.stop();
 }

@@ -30,11 +30,13 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "app/audit_log.h"
 #include "app/file_watcher.h"
+#include "app/metrics.h"
 #include "auth/user_store.h"
 #include "http/server.h"
 #include "luxi/client.h"
@@ -51,6 +53,7 @@ struct RapidConfig {
   std::chrono::milliseconds shutdown_timeout{30'000};
   http::AccessLogFn access_log;
   AuditLogConfig audit;  // --audit-log, --no-audit-log, --syslog
+  MetricsConfig metrics;  // --metrics-port, --metrics-bind, --metrics-cache
 };
 
 class Rapid {
@@ -79,6 +82,8 @@ class Rapid {
   std::uint16_t port() const { return server_->port(); }
   http::Server& server() { return *server_; }
   luxi::Client& luxi() { return luxi_; }
+  // The metrics listener's port; 0 without --metrics-port.
+  std::uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
  private:
   // "Listening on <address> port <port> (HTTP|HTTPS)": logged, and systemd's STATUS=.
@@ -86,11 +91,13 @@ class Rapid {
   // Logs what Server::reload_tls() did (nothing when the files are the same).
   void reload_tls();
   void reload_tls_soon();
+  void reload_users();
 
   boost::asio::io_context& io_;
   RapidConfig config_;
   auth::UserStore users_;
   FileWatcher watcher_;
+  std::unique_ptr<Metrics> metrics_;  // before luxi_ and handler_, which report to it
   luxi::Client luxi_;
   AuditLog audit_log_;  // before handler_, which writes to it
   rapi::RapiHandler handler_;

@@ -89,7 +89,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::awaitable<void> accept_loop() {
     const std::size_t max_clients = shared->config.limits.max_clients;
     while (acceptor.is_open()) {
+      bool counted = false;
       while (shared->tracker.size() >= max_clients && acceptor.is_open()) {
+        if (!counted) shared->max_clients_reached.fetch_add(1, std::memory_order_relaxed);
+        counted = true;
         co_await wait_for_slot();
       }
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
@@ -168,5 +171,14 @@ TlsReload Server::reload_tls() {
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 std::size_t Server::open_connections() const { return impl_->shared->tracker.size(); }
+
+ServerStats Server::stats() const {
+  ServerStats stats;
+  stats.open_connections = impl_->shared->tracker.size();
+  stats.max_clients_reached = impl_->shared->max_clients_reached.load(std::memory_order_relaxed);
+  stats.tls_handshake_failures =
+      impl_->shared->tls_handshake_failures.load(std::memory_order_relaxed);
+  return stats;
+}
 
 }  // namespace rapid::http

@@ -40,6 +40,15 @@ struct ServerConfig {
 // The Request it gets carries the start line and the peer only (the rest
 // was moved into the handler); the Response its status and principal (the
 // body is already on its way).
+// What a server has seen, for metrics.
+struct ServerStats {
+  std::size_t open_connections = 0;
+  // Times the listener found --max-clients connections open and stopped
+  // accepting until one closed (the next clients wait in the backlog).
+  std::uint64_t max_clients_reached = 0;
+  std::uint64_t tls_handshake_failures = 0;
+};
+
 using AccessLogFn = std::function<void(const Request&, const Response&)>;
 
 class Server {
@@ -70,6 +79,7 @@ class Server {
   // The bound port (useful when configured with port 0).
   std::uint16_t port() const;
   std::size_t open_connections() const;
+  ServerStats stats() const;
 
  private:
   struct Impl;

@@ -144,6 +144,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     // condition: GCC 12 miscompiles that.)
     const bool secured = co_await handshake(stream_, limits().handshake_timeout, peer_);
     if (secured) co_await serve();
+    if (!secured) shared_->tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
     co_await finish(stream_);
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
@@ -22,6 +23,8 @@ struct SessionShared {
   Handler& handler;
   AccessLogFn access_log;
   ConnectionTracker tracker;
+  std::atomic<std::uint64_t> max_clients_reached{0};
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
 
   // The TLS context new connections get (null with --no-ssl); a session
   // keeps the one it started with, so a reload never affects it.

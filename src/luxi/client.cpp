@@ -89,8 +89,37 @@ std::size_t Client::idle_connections() const {
   return impl_->idle.size();
 }
 
+// Not a coroutine: without an observer the call costs no extra frame.
 asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend resend,
                                    std::optional<std::chrono::milliseconds> timeout) {
+  CallObserver* observer = impl_->config.observer;
+  if (!observer) return exchange(method, std::move(args), resend, timeout);
+  return observed_exchange(*observer, method, std::move(args), resend, timeout);
+}
+
+asio::awaitable<Json> Client::observed_exchange(CallObserver& observer, std::string_view method,
+                                                Json args, Resend resend,
+                                                std::optional<std::chrono::milliseconds> timeout) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Error> failure;
+  Json result;
+  try {
+    result = co_await exchange(method, std::move(args), resend, timeout);
+  } catch (const Error& error) {
+    failure = error;
+  } catch (...) {
+    const Error unexpected(ErrorKind::protocol, "unexpected failure");
+    observer.call_ended(method, &unexpected, std::chrono::steady_clock::now() - started);
+    throw;
+  }
+  observer.call_ended(method, failure ? &*failure : nullptr,
+                      std::chrono::steady_clock::now() - started);
+  if (failure) throw *failure;
+  co_return result;
+}
+
+asio::awaitable<Json> Client::exchange(std::string_view method, Json args, Resend resend,
+                                       std::optional<std::chrono::milliseconds> timeout) {
   auto impl = impl_;  // keeps the pool alive across suspensions
   const auto deadline = Clock::now() + timeout.value_or(impl->config.call_timeout);
   const std::string request = encode_request(method, args);

@@ -14,6 +14,18 @@
 
 namespace rapid::luxi {
 
+class Error;
+
+// Told of the end of every call (metrics). Called on the io threads: must be
+// thread-safe, quick and must not throw; outlives the client.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  // `failure`: null when the call succeeded.
+  virtual void call_ended(std::string_view method, const Error* failure,
+                          std::chrono::steady_clock::duration took) noexcept = 0;
+};
+
 struct ClientConfig {
   std::string socket_path = "/run/ganeti/socket/ganeti-query";
   // Per call, from asking for a connection to the complete answer. luxid's
@@ -29,6 +41,7 @@ struct ClientConfig {
   // drops idle clients after about 3 minutes).
   std::chrono::milliseconds max_idle{60'000};
   std::size_t max_reply_bytes = 256 * 1024 * 1024;
+  CallObserver* observer = nullptr;  // none: nothing is measured
 };
 
 // Whether a call may be sent again after a failure. Calls that may change
@@ -53,6 +66,13 @@ class Client {
   std::size_t idle_connections() const;
 
  private:
+  // call() without the observer, and with it.
+  boost::asio::awaitable<Json> exchange(std::string_view method, Json args, Resend resend,
+                                        std::optional<std::chrono::milliseconds> timeout);
+  boost::asio::awaitable<Json> observed_exchange(CallObserver& observer, std::string_view method,
+                                                 Json args, Resend resend,
+                                                 std::optional<std::chrono::milliseconds> timeout);
+
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };

@@ -72,11 +72,15 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   std::string principal;  // set once the credentials were verified
   AuditTrail trail;
   std::optional<bool> audited;  // known once the row is
+  const Resource* matched = nullptr;
+  std::chrono::steady_clock::time_point started;
+  if (metrics_) started = std::chrono::steady_clock::now();
   try {
-    http::Response response = co_await dispatch(request, principal, trail, audited);
+    http::Response response = co_await dispatch(request, principal, trail, audited, matched);
     if (audited == true)
       audit(request, principal, response.status, std::string_view(), trail, audited);
     response.principal = std::move(principal);
+    if (metrics_) record(request, matched, response.status, started);
     co_return response;
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
@@ -95,11 +99,24 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   }
   http::Response response = error_response(*failure);
   response.principal = std::move(principal);
+  if (metrics_) record(request, matched, response.status, started);
   co_return response;
 }
 
-RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
-                                         std::string& principal) const {
+void RapiHandler::record(const http::Request& request, const Resource* matched, int status,
+                         std::chrono::steady_clock::time_point started) const {
+  // Refused before routing (--require-authentication): the route is still
+  // the label.
+  if (!matched) {
+    const std::string_view target = request.target;
+    const auto route = router_.match(target.substr(0, target.find('?')));
+    if (route) matched = route->resource;
+  }
+  metrics_->record(matched, request.method, status, std::chrono::steady_clock::now() - started);
+}
+
+RapiHandler::Admitted RapiHandler::admit(const http::Request& request, std::string& principal,
+                                         const Resource*& matched) const {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -111,6 +128,7 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
     route = router_.match(path);
     if (!route) route = rapid_router_.match(path);
     if (!route) throw ApiError(404);
+    matched = route->resource;
     const auto parsed = parse_method(method_name);
     method = parsed ? route->resource->method(*parsed) : nullptr;
     if (!method) {
@@ -177,8 +195,9 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request,
 
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
                                                       std::string& principal, AuditTrail& trail,
-                                                      std::optional<bool>& audited) {
-  Admitted call = admit(request, principal);
+                                                      std::optional<bool>& audited,
+                                                      const Resource*& matched) {
+  Admitted call = admit(request, principal, matched);
   audited = options_.audit && is_audited(*parse_method(to_upper(request.method)), *call.method);
   if (*audited) call.ctx.audit = &trail;
   // rapid's description as it is: not a RAPI answer, whose osparams_private

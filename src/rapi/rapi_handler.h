@@ -7,6 +7,7 @@
 
 #include "http/handler.h"
 #include "rapi/audit.h"
+#include "rapi/request_metrics.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
 
@@ -37,6 +38,10 @@ class RapiHandler final : public http::Handler {
   boost::asio::awaitable<http::Response> handle(http::Request request) override;
   http::Response protocol_error(int status, std::string_view message) override;
 
+  // Counts every request from now on (--metrics-port); null: none. Set
+  // before serving.
+  void set_metrics(RequestMetrics* metrics) { metrics_ = metrics; }
+
  private:
   // What passed Ganeti's checks, in Ganeti's order: route (404/501) unless
   // --require-authentication, credentials (401/400), access (403), body
@@ -46,22 +51,28 @@ class RapiHandler final : public http::Handler {
     Context ctx;
     const MethodDef* method;
   };
-  Admitted admit(const http::Request& request, std::string& principal) const;
+  // `matched` gets the resource as soon as the route is known (metrics).
+  Admitted admit(const http::Request& request, std::string& principal,
+                 const Resource*& matched) const;
   // `audited` is set once the row is known: whether it is audited (and
   // then ctx.audit points at `trail`).
   boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
                                                   std::string& principal, AuditTrail& trail,
-                                                  std::optional<bool>& audited);
+                                                  std::optional<bool>& audited,
+                                                  const Resource*& matched);
   // Writes the audit line of a request to an audited row (the row found
   // again when the checks failed before it was).
   void audit(const http::Request& request, const std::string& principal, int status,
              std::string_view error, const AuditTrail& trail, std::optional<bool> audited) const;
+  void record(const http::Request& request, const Resource* matched, int status,
+              std::chrono::steady_clock::time_point started) const;
 
   RapiOptions options_;
   const auth::UserStore& users_;
   luxi::Client& luxi_;
   Router router_;
   Router rapid_router_;  // rapid's own resources (openapi.h), after Ganeti's
+  RequestMetrics* metrics_ = nullptr;
 };
 
 // {"code": N, "message": <HTML-escaped>, "explain": ...} plus "\n".

@@ -44,6 +44,8 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.shutdown_timeout = options_.shutdown_timeout;
   config.audit.path = audit_log_file();
   config.audit.required = true;
+  config.metrics.enabled = options_.metrics;
+  config.metrics.cache_time = options_.metrics_cache;
   config.access_log = [this](const http::Request& request, const http::Response& response) {
     std::lock_guard lock(access_log_mutex_);
     access_log_.push_back(request.method + " " + request.target + " " +
@@ -61,6 +63,8 @@ RapidServer::~RapidServer() {
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
+
+std::uint16_t RapidServer::metrics_port() const { return rapid_->metrics_port(); }
 
 void RapidServer::shut_down() {
   if (!runner_.joinable()) return;  // stopped already

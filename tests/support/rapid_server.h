@@ -49,6 +49,9 @@ struct RapidServerOptions {
   // The audit log (--audit-log): none by default; "audit.log" is the
   // file audit.log in the server's directory.
   std::string audit_log;
+  // --metrics-port (on a free loopback port) and --metrics-cache.
+  bool metrics = false;
+  std::chrono::milliseconds metrics_cache{0};
 };
 
 class RapidServer {
@@ -58,6 +61,7 @@ class RapidServer {
   ~RapidServer();
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t metrics_port() const;  // 0 without options.metrics
   bool tls() const { return options_.tls; }
   FakeLuxi& luxi() { return *fake_; }
   const std::string& directory() const { return dir_; }

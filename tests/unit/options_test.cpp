@@ -96,6 +96,7 @@ std::string describe(const Options& o) {
     << o.luxi_socket << "|" << o.users_file << "|" << o.pid_file << "|" << o.log_file << "|"
     << o.ssconf_dir << "|" << o.threads << " " << o.shutdown_timeout.count() << " "
     << o.luxi_timeout.count() << " " << o.luxi_connections << " " << o.audit_log << "|" << o.audit
+    << " " << o.metrics_port << " " << o.metrics_bind << "|" << o.metrics_cache.count()
     << " args:" << o.arguments.size();
   return s.str();
 }

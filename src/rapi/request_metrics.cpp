@@ -1,0 +1,85 @@
+#include "rapi/request_metrics.h"
+
+#include <array>
+#include <string>
+
+namespace rapid::rapi {
+namespace {
+
+// The statuses rapid's handler answers with; anything else is "other".
+constexpr std::array<int, 15> kCodes = {200, 400, 401, 403, 404, 405, 409, 411,
+                                        413, 415, 500, 501, 502, 503, 504};
+
+// Seconds: from a cached answer (/version) to a job wait (10 s) and slow luxid.
+constexpr double kBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                              0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
+
+std::vector<std::string> route_values(const std::vector<Resource>& resources) {
+  std::vector<std::string> values;
+  for (const Resource& resource : resources) values.emplace_back(resource.pattern());
+  values.emplace_back(RequestMetrics::kUnmatched);
+  return values;
+}
+
+std::vector<std::string> method_values() {
+  std::vector<std::string> values;
+  for (const Method method : kMethods) values.emplace_back(method_name(method));
+  values.emplace_back("other");
+  return values;
+}
+
+std::vector<std::string> code_values() {
+  std::vector<std::string> values;
+  for (const int code : kCodes) values.push_back(std::to_string(code));
+  values.emplace_back("other");
+  return values;
+}
+
+// "GET" -> 0 ... "DELETE" -> 3, anything else kMethods.size(); as sent
+// (Ganeti upper-cases, so "get" routes as GET too).
+std::size_t method_position(std::string_view method) {
+  for (std::size_t i = 0; i < kMethods.size(); ++i) {
+    const std::string_view name = method_name(kMethods[i]);
+    if (method.size() == name.size() &&
+        std::equal(name.begin(), name.end(), method.begin(), [](char a, char b) {
+          return a == (b >= 'a' && b <= 'z' ? static_cast<char>(b - 'a' + 'A') : b);
+        })) {
+      return i;
+    }
+  }
+  return kMethods.size();
+}
+
+std::size_t code_position(int status) {
+  for (std::size_t i = 0; i < kCodes.size(); ++i) {
+    if (kCodes[i] == status) return i;
+  }
+  return kCodes.size();
+}
+
+}  // namespace
+
+RequestMetrics::RequestMetrics(const std::vector<Resource>& resources)
+    : first_(resources.data()),
+      routes_(resources.size()),
+      requests_("rapid_http_requests_total",
+                "RAPI requests answered, by route pattern, method and status code.",
+                metrics::LabelSpace({"route", "method", "code"},
+                                    {route_values(resources), method_values(), code_values()}),
+                metrics::Zeros::hide),
+      durations_(
+          "rapid_http_request_duration_seconds",
+          "Time from a complete request to its answer, by route pattern and method.",
+          metrics::LabelSpace({"route", "method"}, {route_values(resources), method_values()}),
+          kBounds) {}
+
+void RequestMetrics::record(const Resource* resource, std::string_view method, int status,
+                            std::chrono::steady_clock::duration took) noexcept {
+  const std::size_t route = resource ? static_cast<std::size_t>(resource - first_) : routes_;
+  const std::size_t method_index = method_position(method);
+  requests_.at(requests_.labels().index({route, method_index, code_position(status)})).inc();
+  durations_.at(durations_.labels().index({route, method_index}))
+      .observe(std::chrono::duration<double>(took).count());
+}
+
+}  // namespace rapid::rapi
