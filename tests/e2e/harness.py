@@ -293,7 +293,14 @@ def free_port():
 # rapid
 
 class RapidProcess:
-    """rapid started through ``ganeti-sandbox uts`` on a free port."""
+    """rapid started through ``ganeti-sandbox uts`` on a free port.
+
+    With every feature of its own switched on, so that the fidelity tests prove
+    they change no answer: the audit log (into the temporary directory) and
+    /metrics (on another free port, unless extra_args names one); the OpenAPI
+    description is always served. ``stop`` fails when rapid logged a query
+    argument its resource table does not declare (rapid serves the request, but
+    the OpenAPI description lacks it)."""
 
     def __init__(self, binary=None, extra_args=()):
         self.binary = binary or os.environ.get("RAPID_BINARY") or DEFAULT_RAPID
@@ -302,6 +309,7 @@ class RapidProcess:
         self.port = None
         self.endpoint = None
         self.tmpdir = None
+        self.metrics_port = None
 
     @property
     def log_file(self):
@@ -339,6 +347,9 @@ class RapidProcess:
                 "--pid-file", os.path.join(self.tmpdir, "rapid.pid"),
                 "--log-file", self.log_file,
                 "--audit-log", self.audit_log_file] + self.extra_args
+        if "--metrics-port" not in self.extra_args:
+            self.metrics_port = free_port()
+            argv += ["--metrics-port", str(self.metrics_port)]
         with open(os.path.join(self.tmpdir, "stdio.txt"), "wb") as stdio:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdio,
                                          stderr=subprocess.STDOUT)
@@ -380,12 +391,17 @@ class RapidProcess:
                 raise AssertionError("pid file says %d, started %d" % (pid, self.proc.pid))
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout)
+            status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError("rapid did not stop within %.0f s of SIGTERM:\n%s" % (
                 timeout, self.logs())) from None
+        with open(self.log_file, errors="replace") as f:
+            undeclared = [line for line in f if "not declared in the resource table" in line]
+        if undeclared:
+            raise AssertionError("rapid read undeclared query arguments:\n" + "".join(undeclared))
+        return status
 
 
 # ---------------------------------------------------------------------------
