@@ -18,6 +18,7 @@
 
 #include "app/daemon.h"
 #include "app/log_file.h"
+#include "util/file.h"
 
 namespace rapid::app {
 namespace {
@@ -92,17 +93,6 @@ int syslog_priority(spdlog::level::level_enum level) {
     default:
       return LOG_INFO;
   }
-}
-
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 // The log file (app/log_file.h: a failed write loses nothing but its own

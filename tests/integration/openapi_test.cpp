@@ -77,6 +77,19 @@ TEST(OpenApiServed, RequireAuthenticationAsksForAnyUser) {
   EXPECT_EQ(plain->status, 200);
 }
 
+// The resource's pattern with a value in each placeholder.
+std::string concrete_path(const rapi::Resource& resource) {
+  std::string path(resource.pattern());
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"[name]", "probe"},
+                                 {"[job_id]", "1"},
+                                 {"[disk_index]", "0"}}) {
+    for (auto pos = path.find(from); pos != std::string::npos; pos = path.find(from)) {
+      path.replace(pos, from.size(), to);
+    }
+  }
+  return path;
+}
+
 // The bodies that get each input past its body checks to its query reads.
 const char* const kBodies[] = {nullptr, "{}", "\"regular\"",
                                R"({"__version__": 1, "instances": []})"};
@@ -88,14 +101,7 @@ TEST(QueryDeclarations, NoHandlerReadsAnUndeclaredArgument) {
     for (const rapi::Method m : rapi::kMethods) {
       const rapi::MethodDef* def = resource.method(m);
       if (!def) continue;
-      std::string path(resource.pattern());
-      for (const auto& [from, to] : {std::pair<std::string, std::string>{"[name]", "probe"},
-                                     {"[job_id]", "1"},
-                                     {"[disk_index]", "0"}}) {
-        for (auto pos = path.find(from); pos != std::string::npos; pos = path.find(from)) {
-          path.replace(pos, from.size(), to);
-        }
-      }
+      const std::string path = concrete_path(resource);
       std::vector<std::string> queries = {""};
       std::string all;
       for (const auto& arg : def->query) {
@@ -130,14 +136,7 @@ TEST(QueryDeclarations, EveryDeclaredFlagIsRead) {
     for (const rapi::Method m : rapi::kMethods) {
       const rapi::MethodDef* def = resource.method(m);
       if (!def) continue;
-      std::string path(resource.pattern());
-      for (const auto& [from, to] : {std::pair<std::string, std::string>{"[name]", "probe"},
-                                     {"[job_id]", "1"},
-                                     {"[disk_index]", "0"}}) {
-        for (auto pos = path.find(from); pos != std::string::npos; pos = path.find(from)) {
-          path.replace(pos, from.size(), to);
-        }
-      }
+      const std::string path = concrete_path(resource);
       std::string required;  // the required (text) arguments, read first
       for (const auto& arg : def->query) {
         if (arg.required) required += std::string(arg.name) + "=probe&";
