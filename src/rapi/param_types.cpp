@@ -140,10 +140,12 @@ struct EnumType final : ParamType {
   // already takes 0.0 for 0).
   Json schema() const override {
     Json values(members);
-    for (const auto& [number, boolean] : {std::pair{0, false}, std::pair{1, true}}) {
+    // A pair, not a structured binding: clang 14 (the fuzz build) cannot
+    // capture a binding in a lambda.
+    for (const auto& equal : {std::pair{0, false}, std::pair{1, true}}) {
       if (std::any_of(members.begin(), members.end(),
-                      [&](const Json& m) { return m.is_number_integer() && m == number; })) {
-        values.push_back(boolean);
+                      [&](const Json& m) { return m.is_number_integer() && m == equal.first; })) {
+        values.push_back(equal.second);
       }
     }
     Json out = Json::object();
