@@ -8,6 +8,7 @@
 #include "app/version.h"
 #include "luxi/error.h"
 #include "metrics/text_format.h"
+#include "rapi/openapi.h"
 
 namespace rapid::app {
 
@@ -127,7 +128,7 @@ class Metrics::Handler final : public http::Handler {
 
 Metrics::Metrics(MetricsConfig config)
     : config_(std::move(config)),
-      requests_(rapi::resources()),
+      requests_({&rapi::resources(), &rapi::rapid_resources()}),
       users_reloads_("rapid_users_file_reloads_total",
                      "Reads of the RAPI users file, by result (failure: missing, unreadable or "
                      "undecodable).",

@@ -77,17 +77,26 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
   if (metrics_) started = std::chrono::steady_clock::now();
   try {
     http::Response response = co_await dispatch(request, principal, trail, audited, matched);
-    if (audited == true)
-      audit(request, principal, response.status, std::string_view(), trail, audited);
+    if (*audited) audit(request, principal, response.status, std::string_view(), trail);
     response.principal = std::move(principal);
     if (metrics_) record(request, matched, response.status, started);
     co_return response;
   } catch (...) {
     failure = to_api_error(std::current_exception(), luxi_.config().socket_path);
   }
-  if (options_.audit && audited != false) {
-    audit(request, principal, failure->status(), failure->message(), trail, audited);
+  // Refused before the route was looked at (--require-authentication): it
+  // still names the request in the metrics and decides its audit line.
+  if (!matched && (metrics_ || options_.audit)) {
+    const std::string_view target = request.target;
+    const auto route = match(target.substr(0, target.find('?')));
+    if (route) matched = route->resource;
   }
+  if (!audited) {
+    const auto verb = parse_method(to_upper(request.method));
+    const MethodDef* def = matched && verb ? matched->method(*verb) : nullptr;
+    audited = def && audits(*verb, *def);
+  }
+  if (*audited) audit(request, principal, failure->status(), failure->message(), trail);
   // Like the original: unexpected failures (500) are errors in the log,
   // the master being unreachable or slow (502-504) a warning.
   if (failure->status() == 500) {
@@ -105,14 +114,17 @@ asio::awaitable<http::Response> RapiHandler::handle(http::Request request) {
 
 void RapiHandler::record(const http::Request& request, const Resource* matched, int status,
                          std::chrono::steady_clock::time_point started) const {
-  // Refused before routing (--require-authentication): the route is still
-  // the label.
-  if (!matched) {
-    const std::string_view target = request.target;
-    const auto route = router_.match(target.substr(0, target.find('?')));
-    if (route) matched = route->resource;
-  }
   metrics_->record(matched, request.method, status, std::chrono::steady_clock::now() - started);
+}
+
+std::optional<RouteMatch> RapiHandler::match(std::string_view path) const {
+  auto route = router_.match(path);
+  if (!route) route = rapid_router_.match(path);
+  return route;
+}
+
+bool RapiHandler::audits(Method verb, const MethodDef& method) const {
+  return options_.audit && is_audited(verb, method);
 }
 
 RapiHandler::Admitted RapiHandler::admit(const http::Request& request, std::string& principal,
@@ -124,13 +136,13 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request, std::stri
 
   std::optional<RouteMatch> route;
   const MethodDef* method = nullptr;
+  std::optional<Method> verb;
   const auto resolve = [&] {
-    route = router_.match(path);
-    if (!route) route = rapid_router_.match(path);
+    route = match(path);
     if (!route) throw ApiError(404);
     matched = route->resource;
-    const auto parsed = parse_method(method_name);
-    method = parsed ? route->resource->method(*parsed) : nullptr;
+    verb = parse_method(method_name);
+    method = verb ? route->resource->method(*verb) : nullptr;
     if (!method) {
       throw ApiError(501, "Method " + method_name + " is unsupported for path " + request.target);
     }
@@ -186,11 +198,10 @@ RapiHandler::Admitted RapiHandler::admit(const http::Request& request, std::stri
               QueryArgs::parse(question == std::string_view::npos ? std::string_view()
                                                                   : target.substr(question + 1),
                                method->query,
-                               options_.refuse_undeclared_query_args
-                                   ? QueryArgs::Undeclared::refuse
-                                   : QueryArgs::Undeclared::log),
+                               options_.refuse_undeclared_query_args ? QueryArgs::Undeclared::refuse
+                                                                     : QueryArgs::Undeclared::log),
               std::move(body), luxi_},
-      method};
+      method, *verb};
 }
 
 asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& request,
@@ -198,7 +209,7 @@ asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& reque
                                                       std::optional<bool>& audited,
                                                       const Resource*& matched) {
   Admitted call = admit(request, principal, matched);
-  audited = options_.audit && is_audited(*parse_method(to_upper(request.method)), *call.method);
+  audited = audits(call.verb, *call.method);
   if (*audited) call.ctx.audit = &trail;
   // rapid's description as it is: not a RAPI answer, whose osparams_private
   // members would be redacted.
@@ -217,17 +228,8 @@ asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& reque
 }
 
 void RapiHandler::audit(const http::Request& request, const std::string& principal, int status,
-                        std::string_view error, const AuditTrail& trail,
-                        std::optional<bool> audited) const {
+                        std::string_view error, const AuditTrail& trail) const {
   try {
-    if (!audited) {
-      // Refused before the route was looked at (--require-authentication).
-      const std::string_view target = request.target;
-      const auto route = router_.match(target.substr(0, target.find('?')));
-      const auto method = parse_method(to_upper(request.method));
-      const MethodDef* def = route && method ? route->resource->method(*method) : nullptr;
-      if (!def || !is_audited(*method, *def)) return;
-    }
     AuditRecord record;
     record.time = std::chrono::system_clock::now();
     record.peer = request.peer;

@@ -50,7 +50,10 @@ class RapiHandler final : public http::Handler {
   struct Admitted {
     Context ctx;
     const MethodDef* method;
+    Method verb;
   };
+  // Ganeti's table, then rapid's own.
+  std::optional<RouteMatch> match(std::string_view path) const;
   // `matched` gets the resource as soon as the route is known (metrics).
   Admitted admit(const http::Request& request, std::string& principal,
                  const Resource*& matched) const;
@@ -60,10 +63,10 @@ class RapiHandler final : public http::Handler {
                                                   std::string& principal, AuditTrail& trail,
                                                   std::optional<bool>& audited,
                                                   const Resource*& matched);
-  // Writes the audit line of a request to an audited row (the row found
-  // again when the checks failed before it was).
+  bool audits(Method verb, const MethodDef& method) const;
+  // Writes the audit line of a request to an audited row.
   void audit(const http::Request& request, const std::string& principal, int status,
-             std::string_view error, const AuditTrail& trail, std::optional<bool> audited) const;
+             std::string_view error, const AuditTrail& trail) const;
   void record(const http::Request& request, const Resource* matched, int status,
               std::chrono::steady_clock::time_point started) const;
 

@@ -1,6 +1,7 @@
 #include "rapi/request_metrics.h"
 
 #include <array>
+#include <functional>
 #include <string>
 
 namespace rapid::rapi {
@@ -14,9 +15,11 @@ constexpr std::array<int, 15> kCodes = {200, 400, 401, 403, 404, 405, 409, 411,
 constexpr double kBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                               0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
 
-std::vector<std::string> route_values(const std::vector<Resource>& resources) {
+std::vector<std::string> route_values(const std::vector<const std::vector<Resource>*>& tables) {
   std::vector<std::string> values;
-  for (const Resource& resource : resources) values.emplace_back(resource.pattern());
+  for (const auto* table : tables) {
+    for (const Resource& resource : *table) values.emplace_back(resource.pattern());
+  }
   values.emplace_back(RequestMetrics::kUnmatched);
   return values;
 }
@@ -59,23 +62,36 @@ std::size_t code_position(int status) {
 
 }  // namespace
 
-RequestMetrics::RequestMetrics(const std::vector<Resource>& resources)
-    : first_(resources.data()),
-      routes_(resources.size()),
+RequestMetrics::RequestMetrics(std::vector<const std::vector<Resource>*> tables)
+    : tables_(std::move(tables)),
       requests_("rapid_http_requests_total",
                 "RAPI requests answered, by route pattern, method and status code.",
                 metrics::LabelSpace({"route", "method", "code"},
-                                    {route_values(resources), method_values(), code_values()}),
+                                    {route_values(tables_), method_values(), code_values()}),
                 metrics::Zeros::hide),
-      durations_(
-          "rapid_http_request_duration_seconds",
-          "Time from a complete request to its answer, by route pattern and method.",
-          metrics::LabelSpace({"route", "method"}, {route_values(resources), method_values()}),
-          kBounds) {}
+      durations_("rapid_http_request_duration_seconds",
+                 "Time from a complete request to its answer, by route pattern and method.",
+                 metrics::LabelSpace({"route", "method"}, {route_values(tables_), method_values()}),
+                 kBounds) {
+  for (const auto* table : tables_) routes_ += table->size();
+}
+
+std::size_t RequestMetrics::route_position(const Resource* resource) const noexcept {
+  std::size_t offset = 0;
+  const std::less<const Resource*> before;  // a total order across the tables
+  for (const auto* table : tables_) {
+    const Resource* first = table->data();
+    if (resource && !before(resource, first) && before(resource, first + table->size())) {
+      return offset + static_cast<std::size_t>(resource - first);
+    }
+    offset += table->size();
+  }
+  return routes_;
+}
 
 void RequestMetrics::record(const Resource* resource, std::string_view method, int status,
                             std::chrono::steady_clock::duration took) noexcept {
-  const std::size_t route = resource ? static_cast<std::size_t>(resource - first_) : routes_;
+  const std::size_t route = route_position(resource);
   const std::size_t method_index = method_position(method);
   requests_.at(requests_.labels().index({route, method_index, code_position(status)})).inc();
   durations_.at(durations_.labels().index({route, method_index}))

@@ -170,6 +170,19 @@ TEST(Metrics, RouteLabelBeforeAuthenticationToo) {
       << text;
 }
 
+// rapid's own resource (the OpenAPI path) is a route of its own, not an
+// index past Ganeti's table.
+TEST(Metrics, RapidsOwnRoutesAreCounted) {
+  RapidServer rapid(with_metrics());
+  EXPECT_EQ(status_of(rapid.request("GET", "/rapid/openapi.json")), 200);
+  const std::string text = scrape(rapid.metrics_port());
+  EXPECT_EQ(value_of(text,
+                     "rapid_http_requests_total{route=\"/rapid/openapi.json\",method=\"GET\","
+                     "code=\"200\"}"),
+            1)
+      << text;
+}
+
 TEST(Metrics, LuxiFailuresByOutcome) {
   RapidServer rapid(with_metrics());
   rapid.luxi().stop();

@@ -7,6 +7,7 @@
 #include "metrics/registry.h"
 #include "metrics/text_format.h"
 #include "rapi/cluster_metrics.h"
+#include "rapi/openapi.h"
 #include "rapi/request_metrics.h"
 #include "rapi/resource.h"
 
@@ -103,7 +104,7 @@ TEST(MetricsRegistry, ProcessMetricsAreRead) {
 }
 
 TEST(RequestMetrics, RoutesAreTheTablesPatterns) {
-  rapi::RequestMetrics requests(rapi::resources());
+  rapi::RequestMetrics requests({&rapi::resources(), &rapi::rapid_resources()});
   const rapi::Resource* instance = nullptr;
   for (const auto& resource : rapi::resources()) {
     if (resource.pattern() == "/2/instances/[name]") instance = &resource;
@@ -112,6 +113,10 @@ TEST(RequestMetrics, RoutesAreTheTablesPatterns) {
   requests.record(instance, "GET", 200, std::chrono::milliseconds(3));
   requests.record(instance, "get", 404, std::chrono::milliseconds(3));
   requests.record(nullptr, "BREW", 418, std::chrono::milliseconds(1));
+  // rapid's own table after Ganeti's; a resource of neither is unmatched.
+  requests.record(&rapi::rapid_resources().front(), "GET", 200, std::chrono::milliseconds(1));
+  const rapi::Resource stranger = rapi::resources().front();
+  requests.record(&stranger, "GET", 200, std::chrono::milliseconds(1));
   TextWriter out;
   requests.requests().write(out);
   requests.durations().write(out);
@@ -125,6 +130,13 @@ TEST(RequestMetrics, RoutesAreTheTablesPatterns) {
             std::string::npos);
   EXPECT_NE(text.find("rapid_http_requests_total{route=\"unmatched\",method=\"other\","
                       "code=\"other\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("rapid_http_requests_total{route=\"/rapid/openapi.json\",method=\"GET\","
+                      "code=\"200\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rapid_http_requests_total{route=\"unmatched\",method=\"GET\","
+                      "code=\"200\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("rapid_http_request_duration_seconds_count{route=\"/2/instances/[name]\","
                       "method=\"GET\"} 2\n"),
