@@ -261,19 +261,18 @@ asio::awaitable<std::shared_ptr<const std::string>> ClusterMetrics::text_on_stra
 
 asio::awaitable<std::string> ClusterMetrics::collect() {
   // One after the other: the exporter's order, and one LUXI call at a time.
-  const http::Request info_request = get_request("/2/info");
-  Context info_ctx = get_context(info_request, "/2/info", luxi_);
-  const Json info = co_await get_info(info_ctx);
-  const http::Request nodes_request = get_request("/2/nodes?bulk=1");
-  Context nodes_ctx = get_context(nodes_request, "/2/nodes", luxi_);
-  const Json nodes = co_await get_nodes(nodes_ctx);
-  const http::Request instances_request = get_request("/2/instances?bulk=1");
-  Context instances_ctx = get_context(instances_request, "/2/instances", luxi_);
-  const Json instances = co_await get_instances(instances_ctx);
-  const http::Request jobs_request = get_request("/2/jobs?bulk=1");
-  Context jobs_ctx = get_context(jobs_request, "/2/jobs", luxi_);
-  const Json jobs = co_await get_jobs(jobs_ctx);
+  const Json info = co_await answer_of(get_info, "/2/info", "");
+  const Json nodes = co_await answer_of(get_nodes, "/2/nodes", "?bulk=1");
+  const Json instances = co_await answer_of(get_instances, "/2/instances", "?bulk=1");
+  const Json jobs = co_await answer_of(get_jobs, "/2/jobs", "?bulk=1");
   co_return cluster_families(info, nodes, instances, jobs);
+}
+
+asio::awaitable<Json> ClusterMetrics::answer_of(HandlerFn handler, std::string_view pattern,
+                                                std::string_view query) {
+  const http::Request request = get_request(std::string(pattern) + std::string(query));
+  Context ctx = get_context(request, pattern, luxi_);
+  co_return co_await handler(ctx);
 }
 
 }  // namespace rapid::rapi

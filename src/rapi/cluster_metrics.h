@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "rapi/resource.h"
 #include "util/json.h"
 
 namespace rapid::luxi {
@@ -39,6 +40,9 @@ class ClusterMetrics {
  private:
   boost::asio::awaitable<std::shared_ptr<const std::string>> text_on_strand();
   boost::asio::awaitable<std::string> collect();
+  // What `handler` answers to a GET of `pattern` (no placeholders) + `query`.
+  boost::asio::awaitable<Json> answer_of(HandlerFn handler, std::string_view pattern,
+                                         std::string_view query);
 
   luxi::Client& luxi_;
   std::chrono::milliseconds cache_time_;
