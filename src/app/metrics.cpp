@@ -23,9 +23,6 @@ constexpr std::array<std::string_view, 15> kLuxiMethods = {
 constexpr std::array<std::string_view, 9> kLuxiOutcomes = {
     "ok",       "no_master",   "permission_denied", "timeout",     "connection_lost",
     "protocol", "undecodable", "request_rejected",  "ganeti_error"};
-// Seconds: a query answered from luxid's memory up to a long poll.
-constexpr double kLuxiBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                  0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
 
 std::vector<std::string> values_of(std::span<const std::string_view> names, bool other) {
   std::vector<std::string> values(names.begin(), names.end());
@@ -81,7 +78,8 @@ LuxiMetrics::LuxiMetrics()
              metrics::Zeros::hide),
       durations_("rapid_luxi_call_duration_seconds",
                  "Time from asking for a connection to luxid to the complete answer, by method.",
-                 metrics::LabelSpace({"method"}, {values_of(kLuxiMethods, true)}), kLuxiBounds) {}
+                 metrics::LabelSpace({"method"}, {values_of(kLuxiMethods, true)}),
+                 metrics::kLatencyBounds) {}
 
 void LuxiMetrics::call_ended(std::string_view method, const luxi::Error* failure,
                              std::chrono::steady_clock::duration took) noexcept {

@@ -16,6 +16,11 @@
 
 namespace rapid::metrics {
 
+// Histogram bounds in seconds for the latency of a request or a LUXI call:
+// from an answer held in memory (/version) to a long poll and a slow luxid.
+inline constexpr double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                            0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
+
 // The label names of a family and, per name, every value it can take. A
 // series is one value per name; its index counts through them in order,
 // the last name fastest.

@@ -11,10 +11,6 @@ namespace {
 constexpr std::array<int, 15> kCodes = {200, 400, 401, 403, 404, 405, 409, 411,
                                         413, 415, 500, 501, 502, 503, 504};
 
-// Seconds: from a cached answer (/version) to a job wait (10 s) and slow luxid.
-constexpr double kBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                              0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
-
 std::vector<std::string> route_values(const std::vector<const std::vector<Resource>*>& tables) {
   std::vector<std::string> values;
   for (const auto* table : tables) {
@@ -72,7 +68,7 @@ RequestMetrics::RequestMetrics(std::vector<const std::vector<Resource>*> tables)
       durations_("rapid_http_request_duration_seconds",
                  "Time from a complete request to its answer, by route pattern and method.",
                  metrics::LabelSpace({"route", "method"}, {route_values(tables_), method_values()}),
-                 kBounds) {
+                 metrics::kLatencyBounds) {
   for (const auto* table : tables_) routes_ += table->size();
 }
 
