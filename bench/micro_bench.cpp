@@ -7,6 +7,7 @@
 #include "rapi/opcode.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
+#include "util/file.h"
 #include "util/json.h"
 
 namespace {
@@ -31,12 +32,48 @@ void BM_DumpPython(benchmark::State& state) {
 }
 BENCHMARK(BM_DumpPython);
 
+// The sandbox cluster's /2/info answer (data/info.json, 6 KB).
+std::string real_info_text() {
+  std::string text;
+  int error = 0;
+  if (!rapid::read_file(RAPID_BENCH_DATA "/info.json", text, error)) std::abort();
+  return text;
+}
+
+void BM_ParseRealInfo(benchmark::State& state) {
+  const std::string text = real_info_text();
+  for (auto _ : state) benchmark::DoNotOptimize(rapid::parse_json(text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ParseRealInfo);
+
+void BM_ParseRealInfoNlohmann(benchmark::State& state) {
+  const std::string text = real_info_text();
+  for (auto _ : state) benchmark::DoNotOptimize(Json::parse(text, nullptr, false));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ParseRealInfoNlohmann);
+
+void BM_DumpRealInfo(benchmark::State& state) {
+  const Json info = *rapid::parse_json(real_info_text());
+  for (auto _ : state) benchmark::DoNotOptimize(rapid::dump_python(info));
+}
+BENCHMARK(BM_DumpRealInfo);
+
 void BM_ParseJson(benchmark::State& state) {
   const std::string text = sample_info().dump();
   for (auto _ : state) benchmark::DoNotOptimize(rapid::parse_json(text));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_ParseJson);
+
+// nlohmann's own parser, which parse_json replaced: the ratio of the two.
+void BM_ParseJsonNlohmann(benchmark::State& state) {
+  const std::string text = sample_info().dump();
+  for (auto _ : state) benchmark::DoNotOptimize(Json::parse(text, nullptr, false));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ParseJsonNlohmann);
 
 void BM_Route(benchmark::State& state) {
   const rapid::rapi::Router router(rapid::rapi::resources());

@@ -16,46 +16,62 @@ void append_hex4(std::string& out, unsigned value) {
   for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xF];
 }
 
-// simplejson's ensure_ascii string encoding.
+// simplejson's ensure_ascii string encoding. Runs of printable ASCII (all
+// of most strings) are appended at once.
 void dump_string(std::string_view text, std::string& out) {
   out += '"';
-  utf8::for_each_code_point(text, [&](char32_t cp) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t run = pos;
+    while (pos < text.size()) {
+      const auto c = static_cast<unsigned char>(text[pos]);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+      ++pos;
+    }
+    out.append(text, run, pos - run);
+    if (pos == text.size()) break;
+    const char32_t cp = utf8::decode(text, pos);
     switch (cp) {
       case '"':
         out += "\\\"";
-        return;
+        continue;
       case '\\':
         out += "\\\\";
-        return;
+        continue;
       case '\b':
         out += "\\b";
-        return;
+        continue;
       case '\f':
         out += "\\f";
-        return;
+        continue;
       case '\n':
         out += "\\n";
-        return;
+        continue;
       case '\r':
         out += "\\r";
-        return;
+        continue;
       case '\t':
         out += "\\t";
-        return;
+        continue;
       default:
         break;
     }
-    if (cp >= 0x20 && cp < 0x7F) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x10000) {
+    if (cp < 0x10000) {
       append_hex4(out, static_cast<unsigned>(cp));
     } else {
       const unsigned v = static_cast<unsigned>(cp) - 0x10000;
       append_hex4(out, 0xD800 + (v >> 10));
       append_hex4(out, 0xDC00 + (v & 0x3FF));
     }
-  });
+  }
   out += '"';
+}
+
+template <typename Integer>
+void dump_integer(Integer value, std::string& out) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+  out.append(buf, end);
 }
 
 void dump_float(double value, std::string& out) {
@@ -77,10 +93,10 @@ void dump_value(const Json& value, std::string& out) {
       out += value.get<bool>() ? "true" : "false";
       break;
     case Json::value_t::number_integer:
-      out += std::to_string(value.get<std::int64_t>());
+      dump_integer(value.get<std::int64_t>(), out);
       break;
     case Json::value_t::number_unsigned:
-      out += std::to_string(value.get<std::uint64_t>());
+      dump_integer(value.get<std::uint64_t>(), out);
       break;
     case Json::value_t::number_float:
       dump_float(value.get<double>(), out);
@@ -181,12 +197,6 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
     }
   }
   return false;
-}
-
-std::optional<Json> parse_json(std::string_view text) {
-  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return std::nullopt;
-  return value;
 }
 
 }  // namespace rapid
