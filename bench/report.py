@@ -6,7 +6,7 @@ import os
 import platform
 import subprocess
 
-from common import LUXI_CALLS, ROOT
+from common import LUXI_CALLS, ROOT, SLOW_PATHS
 from measure import cell_clean
 
 
@@ -99,7 +99,8 @@ def gaps(bench, opts):
                 wanted.append(dict(server="original", path=path, scheme=scheme, connections=c))
                 wanted.append(dict(server="rapid", path=path, scheme=scheme, connections=c,
                                    mode="keepalive", key="rsa"))
-                if path in LUXI_CALLS and scheme == "https" and opts.floor:
+                if opts.floor and path in LUXI_CALLS and scheme == "https" and not (
+                        path in SLOW_PATHS and c > 16):
                     wanted.append(dict(server="floor", path=path, connections=c))
                 if path == "/version":
                     modes = [("close", "rsa")]
