@@ -1,6 +1,6 @@
 // CPU cost of rapid's own work per request, without network or luxid:
 // JSON in and out in Ganeti's format, routing, users-file parsing, opcode
-// building. (Throughput against a real master: bench/compare.sh.)
+// building. (Throughput against a real master, luxid and nginx: bench/run.)
 #include <benchmark/benchmark.h>
 
 #include "auth/users.h"
