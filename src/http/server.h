@@ -26,7 +26,8 @@ struct TlsConfig {
   std::chrono::seconds ticket_key_period{std::chrono::hours(12)};
   // How long a session can be resumed, by ticket or from the cache.
   std::chrono::seconds session_timeout{std::chrono::hours(1)};
-  // Sessions kept for clients without tickets (TLS 1.2 only; ~0.5 KB each).
+  // Sessions kept for clients without tickets (TLS 1.2 only; ~1 KB each,
+  // 1 MB when full).
   long session_cache_size = 1024;
   // Tests: the clock of the key rotation (null: std::chrono::steady_clock).
   std::function<std::chrono::steady_clock::time_point()> ticket_clock;
