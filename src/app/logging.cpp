@@ -72,12 +72,31 @@ class ModuleFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+// spdlog's %P calls getpid() for every line (glibc caches no pid: a system
+// call per access line). The pid of the process that set up logging, which
+// is after the daemon's last fork.
+class PidFlag final : public spdlog::custom_flag_formatter {
+ public:
+  PidFlag() : pid_(std::to_string(::getpid())) {}
+  void format(const spdlog::details::log_msg&, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    dest.append(pid_.data(), pid_.data() + pid_.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PidFlag>();
+  }
+
+ private:
+  std::string pid_;
+};
+
 std::unique_ptr<spdlog::pattern_formatter> make_formatter(bool debug, bool syslog) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<LevelNameFlag>('*');
   formatter->add_flag<ModuleFlag>('~');
+  formatter->add_flag<PidFlag>('&');
   std::string pattern;
-  if (!syslog) pattern = std::string("%Y-%m-%d %H:%M:%S,%e: ") + kProgram + " pid=%P ";
+  if (!syslog) pattern = std::string("%Y-%m-%d %H:%M:%S,%e: ") + kProgram + " pid=%& ";
   if (debug && !syslog) pattern += "%~:%# ";
   pattern += "%* %v";
   formatter->set_pattern(pattern);
@@ -216,7 +235,10 @@ void setup_logging(const Options& options) {
   }
   auto logger = std::make_shared<spdlog::logger>(kProgram, sinks.begin(), sinks.end());
   logger->set_level(options.debug ? spdlog::level::debug : spdlog::level::info);
-  logger->flush_on(spdlog::level::info);
+  // No flush per line: no sink buffers one. The log file gets one write()
+  // per line (LogFile), before the answer leaves, so a line is lost neither
+  // on SIGTERM nor on SIGHUP's reopen (a line written meanwhile goes to the
+  // old file or the new one); spdlog's stderr sink flushes each line itself.
   spdlog::set_default_logger(logger);
 }
 

@@ -33,6 +33,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       : executor(ex), strand(asio::make_strand(ex)), acceptor(strand), slot_timer(strand) {
     shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
                                              [this] { wake_listener(); });
+    const TlsConfig& tls = shared->config.tls;
+    if (tls.enabled) {
+      ticket_keys = std::make_shared<TicketKeys>(tls.ticket_key_period, tls.ticket_clock);
+    }
     if (shared->config.tls.enabled) install_tls(tls_files_contents(shared->config.tls));
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
@@ -53,10 +57,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   // New connections get a context made of the TLS files, which read as
-  // `contents`. Throws std::runtime_error when they are unusable.
+  // `contents`. Throws std::runtime_error when they are unusable. Every
+  // context shares the ticket keys: tickets survive a reload (the session
+  // cache, which each context has, does not).
   void install_tls(std::string contents) {
     shared->set_tls_context(
-        std::make_shared<asio::ssl::context>(make_tls_context(shared->config.tls)));
+        std::make_shared<asio::ssl::context>(make_tls_context(shared->config.tls, ticket_keys)));
     tls_loaded = std::move(contents);
   }
 
@@ -123,6 +129,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::steady_timer slot_timer;
   std::deque<tcp::socket> backlog;  // taken at shutdown, not yet served
   std::shared_ptr<SessionShared> shared;
+  std::shared_ptr<TicketKeys> ticket_keys;  // outlives the contexts of reloads
   std::mutex tls_reload_mutex;
   std::string tls_loaded;  // the files' contents the current context was made of
 };

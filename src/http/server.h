@@ -19,6 +19,18 @@ struct TlsConfig {
   std::string key_file;
   std::string cert_file;
   std::string chain_file;  // intermediates sent after the certificate; "" for none
+
+  // Session resumption (docs/security.md, "TLS sessions"). A ticket's key is
+  // replaced every period and still decrypts for one more: a ticket lives at
+  // most two periods, and a key in memory protects at most that much traffic.
+  std::chrono::seconds ticket_key_period{std::chrono::hours(12)};
+  // How long a session can be resumed, by ticket or from the cache.
+  std::chrono::seconds session_timeout{std::chrono::hours(1)};
+  // Sessions kept for clients without tickets (TLS 1.2 only; ~1 KB each,
+  // 1 MB when full).
+  long session_cache_size = 1024;
+  // Tests: the clock of the key rotation (null: std::chrono::steady_clock).
+  std::function<std::chrono::steady_clock::time_point()> ticket_clock;
 };
 
 // What Server::reload_tls() did.
