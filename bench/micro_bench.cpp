@@ -9,6 +9,7 @@
 #include "rapi/router.h"
 #include "util/file.h"
 #include "util/json.h"
+#include "util/json_transcode.h"
 
 namespace {
 
@@ -53,6 +54,18 @@ void BM_ParseRealInfoNlohmann(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_ParseRealInfoNlohmann);
+
+// Python's format straight from the text, as the hot read paths write it.
+void BM_TranscodeRealInfo(benchmark::State& state) {
+  const std::string text = real_info_text();
+  for (auto _ : state) {
+    std::string out;
+    benchmark::DoNotOptimize(rapid::transcode_python(text, out));
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_TranscodeRealInfo);
 
 void BM_DumpRealInfo(benchmark::State& state) {
   const Json info = *rapid::parse_json(real_info_text());

@@ -171,6 +171,8 @@ std::string python_float_repr(double value) {
 
 void dump_python(const Json& value, std::string& out) { dump_value(value, out); }
 
+void dump_python_string(std::string_view text, std::string& out) { dump_string(text, out); }
+
 std::string dump_python(const Json& value) {
   std::string out;
   dump_value(value, out);

@@ -20,6 +20,8 @@ using Json = nlohmann::ordered_json;
 // is written as U+FFFD rather than failing.
 std::string dump_python(const Json& value);
 void dump_python(const Json& value, std::string& out);
+// One string as dump_python writes it (quotes included).
+void dump_python_string(std::string_view text, std::string& out);
 
 // Python repr() of a float: shortest round-trip digits, "1.0", "1e+16",
 // "1e-05", "nan", "inf" (repr) -- see dump_python for JSON's NaN/Infinity.

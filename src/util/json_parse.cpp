@@ -1,161 +1,142 @@
-// parse_json: a single-pass, iterative JSON parser building the DOM
-// directly. It accepts and rejects exactly what nlohmann's parser does and
-// builds the same values (the unit tests and the fuzz target compare the
-// two), at several times its speed: nlohmann tokenises each string and
-// number character by character through a virtual-free but per-byte lexer,
-// and looks up every object member linearly in the ordered map as it
-// inserts it (quadratic in the member count). luxid's replies are parsed
-// on every request, so this is the hottest code of a read.
+// parse_json and transcode_python: one iterative, single-pass JSON reader
+// (the Reader below) driving either a DOM builder or a writer of Python's
+// format. It accepts and rejects exactly what nlohmann's parser does and
+// builds the same values (the unit tests and the JSON fuzz target compare
+// them), several times faster: nlohmann's DOM parser looks every object
+// member up in the ordered map as it inserts it (quadratic in the member
+// count), and copies every string byte by byte. luxid's replies are read on
+// every request, so this is the hottest code of a read.
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "util/json.h"
+#include "util/json_transcode.h"
 
 namespace rapid {
 namespace {
 
-class Parser {
- public:
-  explicit Parser(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+// Whether `keys` (the members of one object) repeat a key: rare (luxid
+// never repeats one), so checked once per object when it closes.
+template <typename Keys>
+bool has_repeated_key(const Keys& keys) {
+  if (keys.size() < 2) return false;
+  if (keys.size() <= 8) {
+    for (std::size_t i = 1; i < keys.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (keys[i] == keys[j]) return true;
+      }
+    }
+    return false;
+  }
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(keys.size());
+  for (const auto& key : keys) {
+    if (!seen.insert(key).second) return true;
+  }
+  return false;
+}
 
-  bool parse(Json& root) {
-    // Containers being filled, innermost last. Each is an element of the
-    // one below it, which is not touched until it is closed, so the
-    // pointers stay valid.
-    std::vector<Json*> open;
-    Json* slot = &root;  // where the next value goes
+// The grammar, iteratively (no recursion, whatever the nesting). The Sink
+// takes: open(object?), key(std::string&), string(std::string&),
+// scalar(Json&&), close(); each returns false to stop the reading.
+template <typename Sink>
+class Reader {
+ public:
+  Reader(std::string_view text, Sink& sink)
+      : p_(text.data()), end_(text.data() + text.size()), sink_(sink) {}
+
+  bool read() {
+    // Whether each open container is an object, innermost last.
+    std::vector<bool> objects;
     while (true) {
       skip_space();
       if (p_ == end_) return false;
       const char c = *p_;
       if (c == '{' || c == '[') {
         ++p_;
-        *slot = c == '{' ? Json::object() : Json::array();
+        const bool object = c == '{';
+        if (!sink_.open(object)) return false;
         skip_space();
-        if (p_ != end_ && *p_ == (c == '{' ? '}' : ']')) {
+        if (p_ != end_ && *p_ == (object ? '}' : ']')) {
           ++p_;
+          if (!sink_.close()) return false;
         } else {
-          open.push_back(slot);
-          slot = next_slot(*slot);
-          if (!slot) return false;
+          objects.push_back(object);
+          if (object && !member_key()) return false;
           continue;
         }
-      } else if (!scalar(*slot)) {
+      } else if (!scalar()) {
         return false;
       }
       // A value is complete: close containers until one takes another item.
       while (true) {
         skip_space();
-        if (open.empty()) return p_ == end_;
+        if (objects.empty()) return p_ == end_;
         if (p_ == end_) return false;
-        Json& top = *open.back();
         if (*p_ == ',') {
           ++p_;
-          slot = next_slot(top);
-          if (!slot) return false;
+          if (objects.back() && !member_key()) return false;
           break;
         }
-        if (*p_ != (top.is_object() ? '}' : ']')) return false;
+        if (*p_ != (objects.back() ? '}' : ']')) return false;
         ++p_;
-        if (top.is_object()) merge_duplicate_keys(top);
-        open.pop_back();
+        objects.pop_back();
+        if (!sink_.close()) return false;
       }
     }
   }
 
  private:
-  void skip_space() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-
-  // A new element of `container` (for an object: after its key and colon).
-  Json* next_slot(Json& container) {
-    if (container.is_array()) {
-      auto& array = container.get_ref<Json::array_t&>();
-      array.emplace_back();
-      return &array.back();
-    }
+  // A member's key and colon; its value follows.
+  bool member_key() {
     skip_space();
-    if (p_ == end_ || *p_ != '"') return nullptr;
+    if (p_ == end_ || *p_ != '"') return false;
     ++p_;
-    std::string key;
-    if (!string_body(key)) return nullptr;
+    scratch_.clear();
+    if (!string_body(scratch_)) return false;
     skip_space();
-    if (p_ == end_ || *p_ != ':') return nullptr;
+    if (p_ == end_ || *p_ != ':') return false;
     ++p_;
-    // Appended without a lookup; merge_duplicate_keys restores the map's
-    // semantics when the object closes.
-    auto& object = container.get_ref<Json::object_t&>();
-    object.emplace_back(std::move(key), nullptr);
-    return &object.back().second;
+    return sink_.key(scratch_);
   }
 
-  // Ordered-map insertion semantics for a repeated key (rare: luxid never
-  // repeats one): the first occurrence keeps its place and takes the last
-  // value.
-  static void merge_duplicate_keys(Json& object) {
-    auto& members = object.get_ref<Json::object_t&>();
-    if (members.size() < 2) return;
-    bool repeated = false;
-    if (members.size() <= 8) {
-      const auto at = members.begin();  // ordered_map's [] takes keys
-      for (std::size_t i = 1; i < members.size() && !repeated; ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (at[i].first == at[j].first) {
-            repeated = true;
-            break;
-          }
-        }
-      }
-    } else {
-      std::unordered_set<std::string_view> seen;
-      seen.reserve(members.size());
-      for (const auto& member : members) {
-        if (!seen.insert(member.first).second) {
-          repeated = true;
-          break;
-        }
-      }
-    }
-    if (!repeated) return;
-    Json::object_t merged;
-    for (auto& member : members) merged[member.first] = std::move(member.second);
-    members = std::move(merged);
-  }
-
-  bool scalar(Json& value) {
+  bool scalar() {
     switch (*p_) {
-      case '"': {
+      case '"':
         ++p_;
-        std::string text;
-        if (!string_body(text)) return false;
-        value = std::move(text);
-        return true;
-      }
+        scratch_.clear();
+        return string_body(scratch_) && sink_.string(scratch_);
       case 't':
-        return literal("true", value, Json(true));
+        return literal("true", true);
       case 'f':
-        return literal("false", value, Json(false));
+        return literal("false", false);
       case 'n':
-        return literal("null", value, Json(nullptr));
-      default:
-        return number(value);
+        return literal("null", nullptr);
+      default: {
+        Json value;
+        return number(value) && sink_.scalar(std::move(value));
+      }
     }
   }
 
-  bool literal(std::string_view word, Json& value, Json result) {
+  template <typename Value>
+  bool literal(std::string_view word, Value value) {
     if (static_cast<std::size_t>(end_ - p_) < word.size() ||
         std::string_view(p_, word.size()) != word) {
       return false;
     }
     p_ += word.size();
-    value = std::move(result);
-    return true;
+    return sink_.scalar(Json(value));
+  }
+
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
   static bool digit(char c) { return c >= '0' && c <= '9'; }
@@ -344,17 +325,226 @@ class Parser {
 
   const char* p_;
   const char* end_;
+  Sink& sink_;
+  std::string scratch_;  // the string being read (its capacity is reused)
 };
+
+// Builds the DOM. Each open container is an element of the one below it,
+// which is not touched until it closes, so the pointers stay valid.
+class DomSink {
+ public:
+  explicit DomSink(Json& root) : root_(root) {}
+
+  bool open(bool object) {
+    Json& slot = place();
+    slot = object ? Json::object() : Json::array();
+    open_.push_back(&slot);
+    return true;
+  }
+  bool key(std::string& key) {
+    // Appended without a lookup; close() restores the map's semantics.
+    auto& members = open_.back()->get_ref<Json::object_t&>();
+    members.emplace_back(std::move(key), nullptr);
+    member_ = &members.back().second;
+    return true;
+  }
+  bool string(std::string& text) {
+    place() = std::move(text);
+    return true;
+  }
+  bool scalar(Json&& value) {
+    place() = std::move(value);
+    return true;
+  }
+  bool close() {
+    if (open_.back()->is_object()) merge_repeated_keys(*open_.back());
+    open_.pop_back();
+    return true;
+  }
+
+ private:
+  Json& place() {
+    if (open_.empty()) return root_;
+    Json& top = *open_.back();
+    if (top.is_object()) return *member_;
+    auto& items = top.get_ref<Json::array_t&>();
+    items.emplace_back();
+    return items.back();
+  }
+
+  // The ordered map's insertion semantics for a repeated key: the first
+  // occurrence keeps its place and takes the last value.
+  void merge_repeated_keys(Json& object) {
+    auto& members = object.get_ref<Json::object_t&>();
+    if (members.size() < 2) return;
+    keys_.clear();
+    for (const auto& member : members) keys_.emplace_back(member.first);
+    if (!has_repeated_key(keys_)) return;
+    Json::object_t merged;
+    for (auto& member : members) merged[member.first] = std::move(member.second);
+    members = std::move(merged);
+  }
+
+  Json& root_;
+  std::vector<Json*> open_;
+  Json* member_ = nullptr;
+  std::vector<std::string_view> keys_;  // scratch for merge_repeated_keys
+};
+
+// Writes Python's format as it reads. Keys of the open objects are kept (in
+// one buffer) to find repeated ones, and checked against the keys the
+// caller handles itself.
+class PythonWriter {
+ public:
+  PythonWriter(std::string& out, std::span<const std::string_view> special_keys)
+      : out_(out), special_keys_(special_keys) {}
+
+  bool needs_dom = false;
+
+  // Writes each row (a list in the top-level list) as an object of `fields`.
+  void map_rows(std::span<const std::string_view> fields) {
+    map_rows_ = true;
+    fields_ = fields;
+  }
+
+  bool open(bool object) {
+    if (map_rows_ && levels_.size() < 2 && object) return stop_for_dom();  // no list
+    if (!separate()) return false;
+    const bool row = map_rows_ && levels_.size() == 1;
+    out_ += object || row ? '{' : '[';
+    levels_.push_back(Level{object, row, true, 0, key_ends_.size()});
+    return true;
+  }
+  bool key(std::string& key) {
+    for (auto special : special_keys_) {
+      if (key == special) return stop_for_dom();
+    }
+    Level& level = levels_.back();
+    if (!level.first) out_ += ", ";
+    level.first = false;
+    dump_python_string(key, out_);
+    out_ += ": ";
+    keys_ += key;
+    key_ends_.push_back(keys_.size());
+    after_key_ = true;
+    return true;
+  }
+  bool string(std::string& text) {
+    if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
+    if (!separate()) return false;
+    dump_python_string(text, out_);
+    return true;
+  }
+  bool scalar(Json&& value) {
+    if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
+    if (!separate()) return false;
+    dump_python(value, out_);
+    return true;
+  }
+  bool close() {
+    const Level level = levels_.back();
+    levels_.pop_back();
+    if (level.row && level.items != fields_.size()) return stop_for_dom();
+    out_ += level.object || level.row ? '}' : ']';
+    if (!level.object) return true;
+    closing_keys_.clear();
+    std::size_t begin = level.first_key == 0 ? 0 : key_ends_[level.first_key - 1];
+    for (std::size_t i = level.first_key; i < key_ends_.size(); ++i) {
+      closing_keys_.emplace_back(keys_.data() + begin, key_ends_[i] - begin);
+      begin = key_ends_[i];
+    }
+    if (has_repeated_key(closing_keys_)) return stop_for_dom();
+    keys_.resize(level.first_key == 0 ? 0 : key_ends_[level.first_key - 1]);
+    key_ends_.resize(level.first_key);
+    return true;
+  }
+
+ private:
+  struct Level {
+    bool object;
+    bool row;               // a list written as an object (map_rows)
+    bool first;             // no item written yet
+    std::size_t items;      // of a row, so far
+    std::size_t first_key;  // index of its first key in key_ends_
+  };
+
+  // ", " before an array's items but the first (a member's comes with
+  // its key); a row's item is preceded by its field's name.
+  bool separate() {
+    if (after_key_ || levels_.empty()) {
+      after_key_ = false;
+      return true;
+    }
+    Level& level = levels_.back();
+    if (!level.first) out_ += ", ";
+    level.first = false;
+    if (level.row) {
+      if (level.items == fields_.size()) return stop_for_dom();
+      dump_python_string(fields_[level.items++], out_);
+      out_ += ": ";
+    }
+    return true;
+  }
+
+  bool stop_for_dom() {
+    needs_dom = true;
+    return false;
+  }
+
+  std::string& out_;
+  std::span<const std::string_view> special_keys_;
+  bool map_rows_ = false;
+  std::span<const std::string_view> fields_;
+  std::vector<Level> levels_;
+  std::string keys_;                   // the keys of the open objects, end to end
+  std::vector<std::size_t> key_ends_;  // where each ends in keys_
+  std::vector<std::string_view> closing_keys_;
+  bool after_key_ = false;
+};
+
+// nlohmann skips a UTF-8 byte order mark before the value.
+std::string_view without_bom(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  return text;
+}
 
 }  // namespace
 
 std::optional<Json> parse_json(std::string_view text) {
-  // nlohmann skips a UTF-8 byte order mark before the value.
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   Json value;
-  Parser parser(text);
-  if (!parser.parse(value)) return std::nullopt;
+  DomSink sink(value);
+  Reader<DomSink> reader(without_bom(text), sink);
+  if (!reader.read()) return std::nullopt;
   return value;
+}
+
+namespace {
+
+Transcoded transcode(std::string_view text, std::string& out, PythonWriter& writer) {
+  const std::size_t size = out.size();
+  Reader<PythonWriter> reader(without_bom(text), writer);
+  if (reader.read()) return Transcoded::ok;
+  out.resize(size);
+  return writer.needs_dom ? Transcoded::needs_dom : Transcoded::invalid;
+}
+
+}  // namespace
+
+Transcoded transcode_python(std::string_view text, std::string& out,
+                            std::span<const std::string_view> special_keys) {
+  PythonWriter writer(out, special_keys);
+  return transcode(text, out, writer);
+}
+
+Transcoded transcode_python_rows(std::string_view text, std::span<const std::string_view> fields,
+                                 std::string& out, std::span<const std::string_view> special_keys) {
+  // A field named like a special key, or twice: the DOM's semantics.
+  std::vector<std::string_view> names(fields.begin(), fields.end());
+  names.insert(names.end(), special_keys.begin(), special_keys.end());
+  if (has_repeated_key(names)) return Transcoded::needs_dom;
+  PythonWriter writer(out, special_keys);
+  writer.map_rows(fields);
+  return transcode(text, out, writer);
 }
 
 }  // namespace rapid

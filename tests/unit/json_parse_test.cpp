@@ -5,11 +5,14 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "util/json.h"
+#include "util/json_transcode.h"
 
 namespace rapid {
 namespace {
@@ -48,6 +51,26 @@ void expect_same_as_reference(std::string_view text) {
   if (!ours) return;
   EXPECT_TRUE(identical(*ours, *theirs)) << "input: " << testing::PrintToString(text);
   EXPECT_EQ(dump_python(*ours), dump_python(*theirs));
+}
+
+// transcode_python writes what parse_json + dump_python write, or defers
+// to them (needs_dom) only where they can read the text.
+void expect_transcoded_as_dom(std::string_view text) {
+  std::string out = "prefix";
+  const Transcoded result = transcode_python(text, out);
+  const auto parsed = parse_json(text);
+  if (!parsed) {
+    // needs_dom when it stopped before the fault: the DOM path finds it.
+    EXPECT_NE(result, Transcoded::ok) << "input: " << testing::PrintToString(text);
+    EXPECT_EQ(out, "prefix");
+    return;
+  }
+  if (result == Transcoded::needs_dom) {
+    EXPECT_EQ(out, "prefix");
+    return;
+  }
+  ASSERT_EQ(result, Transcoded::ok) << "input: " << testing::PrintToString(text);
+  EXPECT_EQ(out, "prefix" + dump_python(*parsed)) << "input: " << testing::PrintToString(text);
 }
 
 TEST(ParseJson, EdgeCasesAsNlohmann) {
@@ -136,7 +159,10 @@ TEST(ParseJson, EdgeCasesAsNlohmann) {
       "[{\"a\":[{\"b\":{}}]}]",
       "[1,2,3,\"x\",null,true,false,1.25,-3]",
   };
-  for (const char* text : cases) expect_same_as_reference(text);
+  for (const char* text : cases) {
+    expect_same_as_reference(text);
+    expect_transcoded_as_dom(text);
+  }
   // The one deliberate difference: nlohmann's lexer takes a NUL byte for
   // the end of the input and ignores what follows; Python's decoder (the
   // original's) calls it extra data, and so does parse_json.
@@ -191,8 +217,129 @@ TEST(ParseJson, RandomInputsAsNlohmann) {
       }
     }
     expect_same_as_reference(text);
+    expect_transcoded_as_dom(text);
     if (HasFailure()) return;
   }
+}
+
+TEST(TranscodePython, DefersRepeatedAndSpecialKeysToTheDom) {
+  std::string out;
+  EXPECT_EQ(transcode_python(R"({"a": 1, "a": 2})", out), Transcoded::needs_dom);
+  EXPECT_EQ(transcode_python(R"([{"x": {"a": 1, "b": 2, "a": 3}}])", out), Transcoded::needs_dom);
+  const std::string_view special[] = {"osparams_private"};
+  EXPECT_EQ(transcode_python(R"([{"name": "a", "osparams_private": {"k": "v"}}])", out, special),
+            Transcoded::needs_dom);
+  EXPECT_EQ(out, "");
+  // The same key in sibling or nested objects is no repeat.
+  EXPECT_EQ(transcode_python(R"([{"a": 1, "b": {"a": 2}}, {"a": 3, "b": 4}])", out, special),
+            Transcoded::ok);
+  EXPECT_EQ(out, R"([{"a": 1, "b": {"a": 2}}, {"a": 3, "b": 4}])");
+}
+
+TEST(TranscodePython, LuxidStyleReply) {
+  // luxid writes compactly, raw UTF-8, floats in Haskell's form.
+  const std::string text =
+      R"({"name":"caf\u00e9 \u20ac","x":[1,-0,1.0e-2,2.5e10,18446744073709551616],"e":{},"l":[],)"
+      R"("t":true,"n":null,"s":"\"\\\/\n\u0001\u007f","u":")"
+      "\xc3\xa9\xf0\x9f\x98\x80\"}";
+  std::string out;
+  ASSERT_EQ(transcode_python(text, out), Transcoded::ok);
+  EXPECT_EQ(out, dump_python(*parse_json(text)));
+  EXPECT_EQ(out, R"({"name": "caf\u00e9 \u20ac", "x": [1, 0, 0.01, 25000000000.0, )"
+                 R"(1.8446744073709552e+19], "e": {}, "l": [], "t": true, "n": null, )"
+                 R"("s": "\"\\/\n\u0001\u007f", "u": "\u00e9\ud83d\ude00"})");
+}
+
+TEST(TranscodePython, ManyMembers) {
+  std::string object = "{";
+  for (int i = 0; i < 300; ++i) {
+    object += "\"k" + std::to_string(i) + "\": {\"k\": " + std::to_string(i) + "},";
+  }
+  object += "\"end\": 0}";
+  expect_transcoded_as_dom(object);
+  std::string out;
+  EXPECT_EQ(transcode_python(object, out), Transcoded::ok);
+  const std::string repeated = object.substr(0, object.size() - 1) + ", \"k7\": 1}";
+  expect_transcoded_as_dom(repeated);
+  EXPECT_EQ(transcode_python(repeated, out), Transcoded::needs_dom);
+}
+
+// What map_bulk_fields + dump_python write, or nullopt where it refuses.
+std::optional<std::string> mapped_rows(std::span<const std::string_view> fields, const Json& rows) {
+  if (!rows.is_array()) return std::nullopt;
+  Json list = Json::array();
+  for (const auto& row : rows) {
+    if (!row.is_array() || row.size() != fields.size()) return std::nullopt;
+    Json object = Json::object();
+    for (std::size_t i = 0; i < fields.size(); ++i) object[std::string(fields[i])] = row[i];
+    list.push_back(std::move(object));
+  }
+  return dump_python(list);
+}
+
+void expect_rows_as_dom(std::string_view text) {
+  static constexpr std::string_view kFields[] = {"name", "beparams", "tags"};
+  std::string out = "prefix";
+  const Transcoded result = transcode_python_rows(text, kFields, out);
+  const auto parsed = parse_json(text);
+  if (!parsed) {
+    // needs_dom when it stopped before the fault: the DOM path finds it.
+    EXPECT_NE(result, Transcoded::ok) << "input: " << testing::PrintToString(text);
+    EXPECT_EQ(out, "prefix");
+    return;
+  }
+  const auto expected = mapped_rows(kFields, *parsed);
+  if (!expected) {
+    EXPECT_EQ(result, Transcoded::needs_dom) << "input: " << testing::PrintToString(text);
+    EXPECT_EQ(out, "prefix");
+    return;
+  }
+  if (result == Transcoded::needs_dom) return;  // a repeated key inside a value
+  ASSERT_EQ(result, Transcoded::ok) << "input: " << testing::PrintToString(text);
+  EXPECT_EQ(out, "prefix" + *expected) << "input: " << testing::PrintToString(text);
+}
+
+TEST(TranscodePythonRows, AsMapBulkFields) {
+  const char* cases[] = {
+      R"([])",
+      R"([["a", {"memory": 128}, []], ["b", null, ["x", "y"]]])",
+      R"([[1, 2]])",
+      R"([[1, 2, 3, 4]])",
+      R"([{"a": 1}])",
+      R"({"a": 1})",
+      R"(["a"])",
+      R"(3)",
+      R"([[1, 2, 3], 4])",
+      R"([[1, 2, 3], [[1], {"k": [1, {}]}, "z"]])",
+      R"([[1, 2, 3], [1, 2]])",
+      R"([[1, 2, 3],])",
+      R"([["a", {"x": 1, "x": 2}, []]])",
+  };
+  for (const char* text : cases) expect_rows_as_dom(text);
+  std::mt19937 random(777);
+  const std::string seed = R"([["inst1", {"memory": 128, "vcpus": 1}, ["t1"]], ["inst2", {}, []]])";
+  const std::string alphabet = "[]{},:\"0 1x";
+  for (int i = 0; i < 5000; ++i) {
+    std::string text = seed;
+    const std::size_t at = random() % text.size();
+    if (random() % 2) {
+      text.erase(at, 1);
+    } else {
+      text.insert(text.begin() + static_cast<std::ptrdiff_t>(at),
+                  alphabet[random() % alphabet.size()]);
+    }
+    expect_rows_as_dom(text);
+    if (HasFailure()) return;
+  }
+}
+
+TEST(TranscodePythonRows, SpecialFieldGoesToTheDom) {
+  static constexpr std::string_view kFields[] = {"name", "osparams_private"};
+  static constexpr std::string_view kSpecial[] = {"osparams_private"};
+  std::string out;
+  EXPECT_EQ(transcode_python_rows(R"([["a", {}]])", kFields, out, kSpecial), Transcoded::needs_dom);
+  EXPECT_EQ(transcode_python_rows(R"([["a", {}]])", kFields, out), Transcoded::ok);
+  EXPECT_EQ(out, R"([{"name": "a", "osparams_private": {}}])");
 }
 
 }  // namespace
