@@ -16,7 +16,7 @@ namespace rapid::luxi {
 
 class Error;
 class SharedResult;
-struct ClientState;
+struct ClientState;  // the pool and the coalescer (client.cpp)
 
 // Told of the end of every call (metrics). Called on the io threads: must be
 // thread-safe, quick and must not throw; outlives the client.
