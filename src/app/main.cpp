@@ -37,6 +37,7 @@ app::RapidConfig rapid_config(const app::Options& options, const std::string& bi
   config.luxi.socket_path = options.luxi_socket;
   config.luxi.call_timeout = options.luxi_timeout;
   config.luxi.max_connections = options.luxi_connections;
+  config.luxi.coalesce = options.coalesce;
   config.users_file = options.users_file;
   config.threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());

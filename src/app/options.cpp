@@ -269,6 +269,10 @@ std::vector<Spec> make_specs(const Options& d, const std::string& default_bind,
           "Connections to the master daemon kept at most (default: " +
               std::to_string(d.luxi_connections) + ")",
           integer(FIELD(luxi_connections), 1, 4096)),
+      own("--no-coalesce", "",
+          "Make one call to the master daemon per request, also when identical queries are "
+          "in flight (default: they share one)",
+          flag(FIELD(coalesce), false)),
       own("--metrics-port", "PORT",
           "Serve Prometheus metrics (GET /metrics, plain HTTP, no authentication) on this port "
           "(default: 0, off)",

@@ -56,6 +56,7 @@ struct Options {
   std::chrono::milliseconds shutdown_timeout{30'000};
   std::chrono::milliseconds luxi_timeout{180'000};
   std::size_t luxi_connections = 32;
+  bool coalesce = true;          // --no-coalesce: one LUXI call per request
   bool access_log_user = false;  // " user=<name>" on authenticated requests' access lines
   std::string audit_log = kDefaultAuditLog;  // the audit log of writes
   bool audit = true;                         // --no-audit-log: none

@@ -2,6 +2,7 @@
 // The request and response as the HTTP layer hands them to a handler and
 // takes them back. Plain data: no sockets, no Beast types.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +34,14 @@ struct Response {
   // Written right after Content-Type (e.g. WWW-Authenticate on 401).
   std::vector<Header> extra_headers;
   std::string body;
+  // When set, the body instead of `body`: an answer shared with other
+  // responses, written as it is (never copied).
+  std::shared_ptr<const std::string> shared_body;
   // Who the handler authenticated, for the access log only (never sent);
   // empty: nobody.
   std::string principal;
+
+  std::string_view body_text() const { return shared_body ? *shared_body : body; }
 };
 
 // "HTTP/1.1" etc.

@@ -326,16 +326,19 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   asio::awaitable<bool> write_response(Response response, unsigned version, bool keep_alive,
                                        const Request* request) {
     const int status = response.status;
-    bhttp::response<bhttp::string_body> message(static_cast<bhttp::status>(status),
-                                                answer_version(version));
+    // The body is written from `response`, which lives until the write
+    // ends: a large or shared answer is not copied.
+    bhttp::response<bhttp::span_body<const char>> message(static_cast<bhttp::status>(status),
+                                                          answer_version(version));
     message.reason(reason_phrase(status));
     message.set(bhttp::field::content_type, response.content_type);
     for (const auto& header : response.extra_headers) message.insert(header.name, header.value);
     message.set(bhttp::field::connection, keep_alive ? "keep-alive" : "close");
     message.set(bhttp::field::date, format_http_date(std::chrono::system_clock::now()));
     message.set(bhttp::field::server, shared_->config.server_header);
-    message.set(bhttp::field::content_length, std::to_string(response.body.size()));
-    message.body() = std::move(response.body);
+    const std::string_view body = response.body_text();
+    message.set(bhttp::field::content_length, std::to_string(body.size()));
+    message.body() = boost::beast::span<const char>(body.data(), body.size());
 
     // Logged before the answer leaves (as Ganeti does): a client that has
     // its answer finds the line in the log.

@@ -5,10 +5,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <mutex>
 #include <vector>
 
 #include "luxi/async_semaphore.h"
+#include "luxi/coalescer.h"
 #include "luxi/connection.h"
 #include "luxi/error.h"
 #include "luxi/protocol.h"
@@ -17,8 +19,8 @@ namespace rapid::luxi {
 
 namespace asio = boost::asio;
 
-struct Client::Impl {
-  Impl(asio::any_io_executor ex, ClientConfig c)
+struct ClientState {
+  ClientState(asio::any_io_executor ex, ClientConfig c)
       : executor(std::move(ex)),
         config(std::move(c)),
         slots(config.max_connections),
@@ -56,6 +58,7 @@ struct Client::Impl {
   AsyncSemaphore wait_slots;  // long polls only
   mutable std::mutex mutex;
   std::vector<std::unique_ptr<Connection>> idle;
+  std::optional<Coalescer> coalescer;  // with config.coalesce
 };
 
 namespace {
@@ -63,6 +66,8 @@ namespace {
 // Pause before a call is sent again on a new connection because the last
 // one broke before any byte was written.
 constexpr std::chrono::milliseconds kRetryPause{5};
+
+using Impl = ClientState;
 
 class SlotGuard {
  public:
@@ -75,54 +80,11 @@ class SlotGuard {
   AsyncSemaphore& semaphore_;
 };
 
-}  // namespace
-
-Client::Client(asio::any_io_executor executor, ClientConfig config)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
-
-Client::~Client() = default;
-
-const ClientConfig& Client::config() const { return impl_->config; }
-
-std::size_t Client::idle_connections() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->idle.size();
-}
-
-// Not a coroutine: without an observer the call costs no extra frame.
-asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend resend,
-                                   std::optional<std::chrono::milliseconds> timeout) {
-  CallObserver* observer = impl_->config.observer;
-  if (!observer) return exchange(method, std::move(args), resend, timeout);
-  return observed_exchange(*observer, method, std::move(args), resend, timeout);
-}
-
-asio::awaitable<Json> Client::observed_exchange(CallObserver& observer, std::string_view method,
-                                                Json args, Resend resend,
-                                                std::optional<std::chrono::milliseconds> timeout) {
-  const auto started = std::chrono::steady_clock::now();
-  std::optional<Error> failure;
-  Json result;
-  try {
-    result = co_await exchange(method, std::move(args), resend, timeout);
-  } catch (const Error& error) {
-    failure = error;
-  } catch (...) {
-    const Error unexpected(ErrorKind::protocol, "unexpected failure");
-    observer.call_ended(method, &unexpected, std::chrono::steady_clock::now() - started);
-    throw;
-  }
-  observer.call_ended(method, failure ? &*failure : nullptr,
-                      std::chrono::steady_clock::now() - started);
-  if (failure) throw *failure;
-  co_return result;
-}
-
-asio::awaitable<Json> Client::exchange(std::string_view method, Json args, Resend resend,
-                                       std::optional<std::chrono::milliseconds> timeout) {
-  auto impl = impl_;  // keeps the pool alive across suspensions
-  const auto deadline = Clock::now() + timeout.value_or(impl->config.call_timeout);
-  const std::string request = encode_request(method, args);
+// One call: `request` is the framed message; `on_send` (if any) runs right
+// before its first byte is written.
+asio::awaitable<Json> exchange(std::shared_ptr<Impl> impl, std::string_view method,
+                               std::string request, Resend resend, Clock::time_point deadline,
+                               std::function<void()> on_send) {
   // Sizes only: opcodes can carry secrets (osparams_secret) in clear text.
   SPDLOG_DEBUG("LUXI call {} ({} bytes)", method, request.size());
 
@@ -148,6 +110,10 @@ asio::awaitable<Json> Client::exchange(std::string_view method, Json args, Resen
     std::size_t written = 0;
     std::string reply;
     std::optional<Error> failure;
+    if (on_send) {
+      on_send();
+      on_send = nullptr;
+    }
     try {
       reply =
           co_await connection->exchange(request, deadline, impl->config.max_reply_bytes, written);
@@ -183,6 +149,126 @@ asio::awaitable<Json> Client::exchange(std::string_view method, Json args, Resen
     impl->give_back(std::move(connection));
     co_return decode_response(reply);
   }
+}
+
+asio::awaitable<Json> observed_exchange(std::shared_ptr<Impl> impl, CallObserver& observer,
+                                        std::string_view method, std::string request, Resend resend,
+                                        Clock::time_point deadline, std::function<void()> on_send) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Error> failure;
+  Json result;
+  try {
+    result = co_await exchange(std::move(impl), method, std::move(request), resend, deadline,
+                               std::move(on_send));
+  } catch (const Error& error) {
+    failure = error;
+  } catch (...) {
+    const Error unexpected(ErrorKind::protocol, "unexpected failure");
+    observer.call_ended(method, &unexpected, std::chrono::steady_clock::now() - started);
+    throw;
+  }
+  observer.call_ended(method, failure ? &*failure : nullptr,
+                      std::chrono::steady_clock::now() - started);
+  if (failure) throw *failure;
+  co_return result;
+}
+
+// Not a coroutine: without an observer the call costs no extra frame.
+asio::awaitable<Json> send_call(std::shared_ptr<Impl> impl, std::string_view method,
+                                std::string request, Resend resend, Clock::time_point deadline,
+                                std::function<void()> on_send = {}) {
+  CallObserver* observer = impl->config.observer;
+  if (!observer) {
+    return exchange(std::move(impl), method, std::move(request), resend, deadline,
+                    std::move(on_send));
+  }
+  return observed_exchange(std::move(impl), *observer, method, std::move(request), resend, deadline,
+                           std::move(on_send));
+}
+
+// A coalesced call's one LUXI call, on behalf of all its requests. The
+// client may be gone by then: the weak reference tells.
+asio::awaitable<Json> coalesced_send(std::weak_ptr<Impl> weak, std::string_view method,
+                                     const std::string& request, std::function<void()> on_send) {
+  std::shared_ptr<Impl> impl = weak.lock();
+  if (!impl) throw Error(ErrorKind::connection_lost, "The LUXI client was closed");
+  const auto deadline = Clock::now() + impl->config.call_timeout;
+  co_return co_await send_call(impl, method, request, Resend::safe, deadline, std::move(on_send));
+}
+
+asio::awaitable<Coalescer::Answer> coalesced(std::shared_ptr<Impl> impl, std::string_view method,
+                                             Json args) {
+  const auto deadline = Clock::now() + impl->config.call_timeout;
+  std::string request = encode_request(method, args);
+  co_return co_await impl->coalescer->call(method, std::move(request), deadline);
+}
+
+asio::awaitable<Json> coalesced_value(std::shared_ptr<Impl> impl, std::string_view method,
+                                      Json args) {
+  Coalescer::Answer answer = co_await coalesced(std::move(impl), method, std::move(args));
+  if (answer.sole) co_return answer.result->take();
+  co_return answer.result->value();
+}
+
+asio::awaitable<std::shared_ptr<const SharedResult>> uncoalesced_query(std::shared_ptr<Impl> impl,
+                                                                       std::string_view method,
+                                                                       Json args) {
+  const auto deadline = Clock::now() + impl->config.call_timeout;
+  std::string request = encode_request(method, args);
+  Json value =
+      co_await send_call(std::move(impl), method, std::move(request), Resend::safe, deadline);
+  co_return std::make_shared<const SharedResult>(std::move(value));
+}
+
+asio::awaitable<std::shared_ptr<const SharedResult>> coalesced_query(std::shared_ptr<Impl> impl,
+                                                                     std::string_view method,
+                                                                     Json args) {
+  Coalescer::Answer answer = co_await coalesced(std::move(impl), method, std::move(args));
+  co_return std::move(answer.result);
+}
+
+}  // namespace
+
+Client::Client(asio::any_io_executor executor, ClientConfig config)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {
+  if (impl_->config.coalesce) {
+    const std::weak_ptr<Impl> weak = impl_;
+    impl_->coalescer.emplace(
+        impl_->executor,
+        [weak](std::string_view method, const std::string& request, std::function<void()> on_send) {
+          return coalesced_send(weak, method, request, std::move(on_send));
+        });
+  }
+}
+
+Client::~Client() = default;
+
+const ClientConfig& Client::config() const { return impl_->config; }
+
+std::size_t Client::idle_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->idle.size();
+}
+
+bool Client::coalesces(std::string_view method, Resend resend,
+                       const std::optional<std::chrono::milliseconds>& timeout) const {
+  return impl_->coalescer && resend == Resend::safe && !timeout && is_coalescable(method);
+}
+
+// Not a coroutine: the plain call costs no extra frame.
+asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend resend,
+                                   std::optional<std::chrono::milliseconds> timeout) {
+  if (coalesces(method, resend, timeout)) return coalesced_value(impl_, method, std::move(args));
+  const auto deadline = Clock::now() + timeout.value_or(impl_->config.call_timeout);
+  return send_call(impl_, method, encode_request(method, args), resend, deadline);
+}
+
+asio::awaitable<std::shared_ptr<const SharedResult>> Client::query(std::string_view method,
+                                                                   Json args) {
+  if (coalesces(method, Resend::safe, std::nullopt)) {
+    return coalesced_query(impl_, method, std::move(args));
+  }
+  return uncoalesced_query(impl_, method, std::move(args));
 }
 
 }  // namespace rapid::luxi

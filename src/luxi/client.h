@@ -15,6 +15,8 @@
 namespace rapid::luxi {
 
 class Error;
+class SharedResult;
+struct ClientState;  // the pool and the coalescer (client.cpp)
 
 // Told of the end of every call (metrics). Called on the io threads: must be
 // thread-safe, quick and must not throw; outlives the client.
@@ -42,6 +44,9 @@ struct ClientConfig {
   std::chrono::milliseconds max_idle{60'000};
   std::size_t max_reply_bytes = 256 * 1024 * 1024;
   CallObserver* observer = nullptr;  // none: nothing is measured
+  // Identical query calls in flight share one call (luxi/coalescer.h);
+  // false: one call per request (--no-coalesce).
+  bool coalesce = true;
 };
 
 // Whether a call may be sent again after a failure. Calls that may change
@@ -58,23 +63,25 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Calls `method` with `args`; returns the result or throws luxi::Error.
-  // `timeout` replaces the configured call timeout (long polls).
+  // `timeout` replaces the configured call timeout (long polls). A query
+  // call (is_coalescable()) that may be re-sent, with the configured
+  // timeout, shares the answer of an identical one not yet sent.
   boost::asio::awaitable<Json> call(std::string_view method, Json args, Resend resend,
                                     std::optional<std::chrono::milliseconds> timeout = {});
+
+  // A query call (safe to re-send) whose answer stays shared with the
+  // requests it was coalesced with, or is the request's alone.
+  boost::asio::awaitable<std::shared_ptr<const SharedResult>> query(std::string_view method,
+                                                                    Json args);
 
   const ClientConfig& config() const;
   std::size_t idle_connections() const;
 
  private:
-  // call() without the observer, and with it.
-  boost::asio::awaitable<Json> exchange(std::string_view method, Json args, Resend resend,
-                                        std::optional<std::chrono::milliseconds> timeout);
-  boost::asio::awaitable<Json> observed_exchange(CallObserver& observer, std::string_view method,
-                                                 Json args, Resend resend,
-                                                 std::optional<std::chrono::milliseconds> timeout);
+  bool coalesces(std::string_view method, Resend resend,
+                 const std::optional<std::chrono::milliseconds>& timeout) const;
 
-  struct Impl;
-  std::shared_ptr<Impl> impl_;
+  std::shared_ptr<ClientState> impl_;
 };
 
 }  // namespace rapid::luxi

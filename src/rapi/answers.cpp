@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "luxi/coalescer.h"
 #include "rapi/api_error.h"
 #include "rapi/luxi_calls.h"
+#include "rapi/private_params.h"
 #include "rapi/python_semantics.h"
 #include "util/pyrepr.h"
 
@@ -13,14 +15,67 @@ namespace rapid::rapi {
 
 namespace asio = boost::asio;
 
-asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
-  const bool bulk = ctx.query.flag("bulk");
+namespace {
+
+Json list_args(const ListQuery& list, bool bulk) {
   Json args = list.leading_args;
   args.push_back(bulk ? field_list(list.bulk_fields) : json_list(list.id_field));
   for (const auto& arg : list.trailing_args) args.push_back(arg);
-  Json rows = co_await query(ctx, list.method, std::move(args));
-  if (bulk) co_return map_bulk_fields(list.bulk_fields, rows);
-  co_return uri_list(first_column(rows), list.key, list.uri_prefix);
+  return args;
+}
+
+Json list_answer(const ListQuery& list, bool bulk, const Json& rows) {
+  if (!bulk) return uri_list(first_column(rows), list.key, list.uri_prefix);
+  Json objects = map_bulk_fields(list.bulk_fields, rows);
+  if (list.adjust_object) {
+    for (auto& object : objects) list.adjust_object(object);
+  }
+  return objects;
+}
+
+// The list's body, made once per shared answer. The memo's key names the
+// rendering: the list (its URI prefix) and its shape.
+std::shared_ptr<const std::string> shared_list_body(const luxi::SharedResult& shared,
+                                                    const ListQuery& list, bool bulk) {
+  const std::string key = std::string(list.uri_prefix) + (bulk ? " bulk" : " uris");
+  return shared.body(key, [&](const Json& rows) {
+    if (bulk) return render_bulk_body(list, rows);
+    return render_body(list_answer(list, false, rows));
+  });
+}
+
+}  // namespace
+
+asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
+  const bool bulk = ctx.query.flag("bulk");
+  const std::shared_ptr<const luxi::SharedResult> shared =
+      co_await shared_query(ctx, list.method, list_args(list, bulk));
+  if (ctx.share_bodies) {
+    ctx.shared_body = shared_list_body(*shared, list, bulk);
+    co_return nullptr;
+  }
+  co_return list_answer(list, bulk, shared->value());
+}
+
+std::string render_bulk_body(const ListQuery& list, const Json& rows) {
+  if (!rows.is_array()) throw not_iterable_error(rows);
+  // Every object is checked before any is written, as map_bulk_fields()
+  // fails before RapiHandler writes anything.
+  for (const auto& row : rows) {
+    if (!row.is_array() || row.size() != list.bulk_fields.size()) map_fields(list.bulk_fields, row);
+  }
+  std::string body = "[";
+  bool first = true;
+  for (const auto& row : rows) {
+    Json object = map_fields(list.bulk_fields, row);
+    if (list.adjust_object) list.adjust_object(object);
+    redact_private_values(object);
+    if (!first) body += ", ";
+    first = false;
+    dump_python(object, body);
+  }
+  body += "]\n";
+  return body;
 }
 
 Json first_column(const Json& rows) {

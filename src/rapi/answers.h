@@ -3,7 +3,9 @@
 // objects) and single objects built from luxid's rows and field lists.
 
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "rapi/resource.h"
@@ -12,8 +14,9 @@
 namespace rapid::rapi {
 
 // A list resource: LUXI `method` with arguments leading + [fields] +
-// trailing; with bulk=1 every object with `bulk_fields`, else entries
-// {"<key>": id, "uri": "<prefix><id>"} built from the `id_field` column.
+// trailing; with bulk=1 every object with `bulk_fields` (then passed to
+// `adjust_object`, if any), else entries {"<key>": id, "uri":
+// "<prefix><id>"} built from the `id_field` column.
 struct ListQuery {
   std::string_view method;
   Json leading_args;
@@ -22,8 +25,16 @@ struct ListQuery {
   std::string_view id_field;
   std::string_view key;
   std::string_view uri_prefix;
+  void (*adjust_object)(Json& object) = nullptr;
 };
+// With ctx.share_bodies, the answer is ctx.shared_body: rendered once per
+// LUXI answer however many requests share it, and null is returned.
 boost::asio::awaitable<Json> list_resource(Context& ctx, ListQuery list);
+
+// The body of a bulk answer, written object by object: the same bytes as
+// render_body(map_bulk_fields(...) adjusted), without a second copy of
+// the whole list.
+std::string render_bulk_body(const ListQuery& list, const Json& rows);
 
 // [{"<key>": id, "uri": "<prefix><id>"}...] sorted by id (as strings, or
 // numerically for job ids): baserlib.BuildUriList.

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "luxi/client.h"
+#include "luxi/coalescer.h"
 #include "luxi/error.h"
 #include "rapi/handlers.h"
 #include "rapi/luxi_calls.h"
@@ -26,6 +27,13 @@ void add_alias(Json& result, std::string_view param, std::string_view alias) {
   result[std::string(alias)] = result[std::string(param)];
 }
 
+// /2/info: luxid's answer with baserlib's aliases.
+Json info_answer(Json info) {
+  add_alias(info, "volume_group_name", "vg_name");
+  add_alias(info, "drbd_usermode_helper", "drbd_helper");
+  return info;
+}
+
 // The original iterates a frozenset; this is the order it printed. Built
 // here, not in the coroutine: GCC 12 miscompiles initializer lists there.
 Json features() {
@@ -42,10 +50,14 @@ Awaitable get_version(Context&) { co_return kRapiVersion; }
 Awaitable get_features(Context&) { co_return features(); }
 
 Awaitable get_info(Context& ctx) {
-  Json info = co_await query(ctx, "QueryClusterInfo", Json::array());
-  add_alias(info, "volume_group_name", "vg_name");
-  add_alias(info, "drbd_usermode_helper", "drbd_helper");
-  co_return info;
+  const std::shared_ptr<const luxi::SharedResult> shared =
+      co_await shared_query(ctx, "QueryClusterInfo", Json::array());
+  if (ctx.share_bodies) {
+    ctx.shared_body =
+        shared->body("info", [](const Json& info) { return render_body(info_answer(info)); });
+    co_return nullptr;
+  }
+  co_return info_answer(shared->value());
 }
 
 Awaitable get_tags(Context& ctx) {

@@ -101,6 +101,12 @@ ListQuery classic_list(std::string_view method, std::span<const std::string_view
                    uri_prefix};
 }
 
+ListQuery instances_list(bool lock) {
+  ListQuery list = classic_list("QueryInstances", kInstanceFields, "id", "/2/instances/", lock);
+  list.adjust_object = [](Json& instance) { add_memory_alias(instance); };
+  return list;
+}
+
 boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
                                         std::span<const std::string_view> fields) {
   const bool lock = ctx.query.flag("lock");
@@ -111,13 +117,7 @@ boost::asio::awaitable<Json> get_object(Context& ctx, std::string_view method,
 }  // namespace
 
 Awaitable get_instances(Context& ctx) {
-  const bool lock = ctx.query.flag("lock");
-  Json result = co_await list_resource(
-      ctx, classic_list("QueryInstances", kInstanceFields, "id", "/2/instances/", lock));
-  if (ctx.query.flag("bulk")) {
-    for (auto& instance : result) add_memory_alias(instance);
-  }
-  co_return result;
+  co_return co_await list_resource(ctx, instances_list(ctx.query.flag("lock")));
 }
 
 Awaitable get_instance(Context& ctx) {

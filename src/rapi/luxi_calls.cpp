@@ -7,6 +7,7 @@
 #include "rapi/api_error.h"
 #include "rapi/audit.h"
 #include "rapi/error_mapping.h"
+#include "rapi/private_params.h"
 #include "rapi/python_semantics.h"
 
 namespace rapid::rapi {
@@ -15,6 +16,19 @@ namespace asio = boost::asio;
 
 asio::awaitable<Json> query(Context& ctx, std::string_view method, Json args) {
   co_return co_await ctx.luxi.call(method, std::move(args), luxi::Resend::safe);
+}
+
+asio::awaitable<std::shared_ptr<const luxi::SharedResult>> shared_query(Context& ctx,
+                                                                        std::string_view method,
+                                                                        Json args) {
+  return ctx.luxi.query(method, std::move(args));
+}
+
+std::string render_body(Json result) {
+  redact_private_values(result);
+  std::string text = dump_python(result);
+  text += '\n';
+  return text;
 }
 
 asio::awaitable<Json> query_item(Context& ctx, std::string_view method, Json args) {

@@ -4,11 +4,17 @@
 // change the cluster (sent once) and job submission.
 
 #include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include "rapi/resource.h"
 #include "util/json.h"
+
+namespace rapid::luxi {
+class SharedResult;
+}
 
 namespace rapid::rapi {
 
@@ -25,6 +31,15 @@ Json json_list(Items&&... items) {
 // A read-only LUXI call (safe to re-send); failures propagate as
 // luxi::Error and are mapped by the request handler.
 boost::asio::awaitable<Json> query(Context& ctx, std::string_view method, Json args);
+
+// Like query(), keeping the answer shared with the identical queries it
+// was coalesced with (luxi/coalescer.h): read it, never copy it whole.
+boost::asio::awaitable<std::shared_ptr<const luxi::SharedResult>> shared_query(
+    Context& ctx, std::string_view method, Json args);
+
+// The body RapiHandler writes for `result`: private values redacted,
+// Python's JSON, "\n".
+std::string render_body(Json result);
 
 // Like query(), for single-item lookups: luxid's unknown_entity error or an
 // empty result answer 404, as baserlib.HandleItemQueryErrors does.

@@ -9,6 +9,7 @@
 #include "rapi/access.h"
 #include "rapi/error_mapping.h"
 #include "rapi/handlers.h"
+#include "rapi/luxi_calls.h"
 #include "rapi/openapi.h"
 #include "rapi/private_params.h"
 #include "util/text.h"
@@ -32,6 +33,12 @@ http::Response json_response(int status, std::string body) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
+  return response;
+}
+
+http::Response shared_response(std::shared_ptr<const std::string> body) {
+  http::Response response;
+  response.shared_body = std::move(body);
   return response;
 }
 
@@ -216,15 +223,14 @@ asio::awaitable<http::Response> RapiHandler::dispatch(const http::Request& reque
   if (call.ctx.resource.pattern() == kOpenApiPath) co_return json_response(200, openapi_answer());
   // (if/else, not "?:": see "Coroutine rules" in docs/architecture.md.)
   Json result;
+  call.ctx.share_bodies = true;
   if (call.method->handler) {
     result = co_await call.method->handler(call.ctx);
   } else {
     result = co_await run_opcode_method(call.ctx, *call.method);
   }
-  redact_private_values(result);
-  std::string text = dump_python(result);
-  text += '\n';
-  co_return json_response(200, std::move(text));
+  if (call.ctx.shared_body) co_return shared_response(std::move(call.ctx.shared_body));
+  co_return json_response(200, render_body(std::move(result)));
 }
 
 void RapiHandler::audit(const http::Request& request, const std::string& principal, int status,

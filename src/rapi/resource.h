@@ -7,6 +7,7 @@
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,12 @@ struct Context {
   std::optional<Json> body;  // nullopt: no body (Python None)
   luxi::Client& luxi;
   AuditTrail* audit = nullptr;  // set for audited requests (rapi/audit.h)
+  // Set by RapiHandler, which writes the answer: a handler may then answer
+  // with `shared_body`, the finished body (render_body() of luxi_calls.h)
+  // shared with the requests its LUXI answer was shared with, and return
+  // null. Unset (other callers of handlers), handlers return the Json.
+  bool share_bodies = false;
+  std::shared_ptr<const std::string> shared_body;
 
   const Json* body_or_null() const { return body ? &*body : nullptr; }
   const std::string& item(std::size_t i = 0) const { return items.at(i); }

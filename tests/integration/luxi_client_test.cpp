@@ -445,6 +445,7 @@ TEST(LuxiClient, FullBacklogDelaysCallsButFailsNone) {
   config.socket_path = fake.socket_path();
   config.call_timeout = 10s;
   config.max_connections = 24;
+  config.coalesce = false;  // one call per read: the backlog holds them all
   luxi::Client client(io.get_executor(), config);
   std::vector<std::future<Json>> reads;
   std::vector<std::future<Json>> submits;
@@ -561,7 +562,8 @@ TEST(LuxiClient, SlowLuxidCallsBlockNoWorker) {
 }
 
 TEST(LuxiClient, PoolBoundHolds) {
-  RapidServer rapid({.luxi_connections = 3});
+  // One call per request, so that ten of them contend for the pool.
+  RapidServer rapid({.luxi_connections = 3, .coalesce = false});
   std::atomic<int> in_flight{0};
   std::atomic<int> most{0};
   rapid.luxi().on_request([&](const LuxiRequest&) {

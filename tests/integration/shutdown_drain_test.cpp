@@ -99,6 +99,7 @@ RapidServerOptions drain_options(bool tls) {
   RapidServerOptions options;
   options.tls = tls;
   options.luxi_connections = 32;
+  options.coalesce = false;  // one LUXI call per request: rounds of calls through the pool
   options.luxi_timeout = 30s;
   options.shutdown_timeout = 20s;
   return options;
@@ -208,7 +209,7 @@ TEST(ShutdownDrain, FirstRequestArrivingAfterTheShutdownIsAnsweredOverTls) {
 TEST(ShutdownDrain, SigtermAnswersAHundredRequestsThroughAPoolOf32) {
   Sandbox box;
   slow_master(box.luxi, 1000ms);
-  RapidProcess rapid(box.dir, box.args({"--luxi-connections", "32"}));
+  RapidProcess rapid(box.dir, box.args({"--luxi-connections", "32", "--no-coalesce"}));
   ASSERT_TRUE(rapid.wait_ready());
   Clients clients(rapid.port(), false, 100, 10);
   ASSERT_TRUE(clients.wait_ready(20s));

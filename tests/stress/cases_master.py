@@ -96,7 +96,8 @@ def sigterm_drain(c):
     for _round in range(rounds):
         with FakeMaster() as master:
             master.delays["QueryClusterInfo"] = 1.0
-            with Rapid(master.path, tls=False, args=["--luxi-connections", "32"]) as rapid:
+            with Rapid(master.path, tls=False,
+                       args=["--luxi-connections", "32", "--no-coalesce"]) as rapid:
                 def terminate(rapid=rapid, master=master):
                     at_master.append(master.in_flight)
                     rapid.signal(signal.SIGTERM)

@@ -39,6 +39,7 @@ RapidServer::RapidServer(RapidServerOptions options) : options_(std::move(option
   config.luxi.socket_path = fake_->socket_path();
   config.luxi.call_timeout = options_.luxi_timeout;
   config.luxi.max_connections = options_.luxi_connections;
+  config.luxi.coalesce = options_.coalesce;
   config.users_file = users_file_;
   config.threads = options_.threads;
   config.shutdown_timeout = options_.shutdown_timeout;

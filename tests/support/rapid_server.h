@@ -38,6 +38,7 @@ struct RapidServerOptions {
   http::Limits limits{};
   std::chrono::milliseconds luxi_timeout{5'000};
   std::size_t luxi_connections = 8;
+  bool coalesce = true;   // false: --no-coalesce
   int luxi_backlog = 64;  // the fake luxid's listen backlog
   unsigned threads = 2;
   // With tls: the key-and-certificate file and a chain file (--ssl-chain);

@@ -1,0 +1,186 @@
+// luxi::Coalescer without sockets (a scripted Send on a two-thread
+// io_context), SharedResult's memo of bodies, the allowlist, and the bulk
+// body written object by object against the one RapiHandler writes.
+#include "luxi/coalescer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <thread>
+#include <vector>
+
+#include "luxi/error.h"
+#include "rapi/answers.h"
+#include "rapi/api_error.h"
+#include "rapi/luxi_calls.h"
+
+namespace rapid {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using luxi::Coalescer;
+
+TEST(Coalescer, OnlyQueryCallsCoalesce) {
+  for (const char* method : {"Query", "QueryFields", "QueryNodes", "QueryGroups", "QueryNetworks",
+                             "QueryInstances", "QueryFilters", "QueryJobs", "QueryExports",
+                             "QueryConfigValues", "QueryClusterInfo", "QueryTags"}) {
+    EXPECT_TRUE(luxi::is_coalescable(method)) << method;
+  }
+  for (const char* method :
+       {"SubmitJob", "SubmitJobToDrainedQueue", "SubmitManyJobs", "WaitForJobChange", "PickupJob",
+        "ArchiveJob", "AutoArchiveJobs", "CancelJob", "ChangeJobPriority", "SetDrainFlag",
+        "SetWatcherPause", "ReplaceFilter", "DeleteFilter", "query", ""}) {
+    EXPECT_FALSE(luxi::is_coalescable(method)) << method;
+  }
+}
+
+// A luxid whose calls wait `unsent` before their first byte is written
+// and `answering` after; each answers with its number.
+struct ScriptedSend {
+  asio::io_context& io;
+  std::chrono::milliseconds unsent;
+  std::chrono::milliseconds answering;
+  std::atomic<int> calls{0};
+
+  asio::awaitable<Json> send(std::function<void()> on_send) {
+    asio::steady_timer timer(io);
+    timer.expires_after(unsent);
+    co_await timer.async_wait(asio::use_awaitable);
+    on_send();
+    const int n = ++calls;
+    timer.expires_after(answering);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return n;
+  }
+};
+
+// The call's number, or -1 for a timeout.
+asio::awaitable<int> answer_of(Coalescer& coalescer, std::chrono::milliseconds timeout) {
+  int n = -1;
+  try {
+    const Coalescer::Answer answer =
+        co_await coalescer.call("QueryClusterInfo", "request", Coalescer::Clock::now() + timeout);
+    n = answer.result->value().get<int>();
+  } catch (const luxi::Error& error) {
+    EXPECT_EQ(error.kind(), luxi::ErrorKind::timeout);
+  }
+  co_return n;
+}
+
+TEST(Coalescer, AWaiterThatGivesUpEndsNobodyElsesCall) {
+  asio::io_context io;
+  ScriptedSend script{io, 200ms, 400ms};
+  Coalescer coalescer(io.get_executor(), [&script](std::string_view, const std::string&,
+                                                   std::function<void()> on_send) {
+    return script.send(std::move(on_send));
+  });
+  auto work = asio::make_work_guard(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back([&] { io.run(); });
+  // The first requester started the call and gives up after 50 ms; the
+  // second, which joined that call before it was sent, still gets its answer.
+  auto quitter = asio::co_spawn(io, answer_of(coalescer, 50ms), asio::use_future);
+  std::this_thread::sleep_for(10ms);
+  auto patient = asio::co_spawn(io, answer_of(coalescer, 5s), asio::use_future);
+  EXPECT_EQ(quitter.get(), -1);
+  EXPECT_EQ(patient.get(), 1);
+  // Once a call is sent, newcomers wait for the next one, and get it.
+  auto first = asio::co_spawn(io, answer_of(coalescer, 5s), asio::use_future);
+  std::this_thread::sleep_for(400ms);  // sent at 200 ms, answered at 600 ms
+  std::vector<std::future<int>> later;
+  for (int i = 0; i < 5; ++i) {
+    later.push_back(asio::co_spawn(io, answer_of(coalescer, 5s), asio::use_future));
+  }
+  EXPECT_EQ(first.get(), 2);
+  for (auto& f : later) EXPECT_EQ(f.get(), 3);
+  EXPECT_EQ(script.calls.load(), 3);
+  work.reset();
+  for (auto& thread : threads) thread.join();
+}
+
+TEST(SharedResult, RendersOncePerKeyAcrossThreads) {
+  const luxi::SharedResult shared(Json::array({1, 2, 3}));
+  std::atomic<int> renders{0};
+  const auto render = [&](const Json& value) {
+    ++renders;
+    std::this_thread::sleep_for(20ms);
+    return dump_python(value);
+  };
+  std::vector<std::shared_ptr<const std::string>> bodies(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] { bodies[i] = shared.body("list", render); });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(renders.load(), 1);
+  for (const auto& body : bodies) EXPECT_EQ(body, bodies[0]);
+  EXPECT_EQ(*bodies[0], "[1, 2, 3]");
+  EXPECT_EQ(*shared.body("other", [](const Json&) { return std::string("x"); }), "x");
+}
+
+TEST(SharedResult, AFailedRenderingIsTriedAgain) {
+  const luxi::SharedResult shared(Json(1));
+  EXPECT_THROW(shared.body("k", [](const Json&) -> std::string { throw std::runtime_error("no"); }),
+               std::runtime_error);
+  EXPECT_EQ(*shared.body("k", [](const Json&) { return std::string("yes"); }), "yes");
+}
+
+const std::vector<std::string_view> kFields = {"name", "beparams", "custom"};
+
+void add_memory(Json& object) { object["beparams"]["memory"] = object["beparams"]["maxmem"]; }
+
+// What RapiHandler writes for the list built as one Json.
+std::string whole_list_body(const rapi::ListQuery& list, const Json& rows) {
+  Json objects = rapi::map_bulk_fields(list.bulk_fields, rows);
+  if (list.adjust_object) {
+    for (auto& object : objects) list.adjust_object(object);
+  }
+  return rapi::render_body(objects);
+}
+
+rapi::ListQuery bulk_list(void (*adjust)(Json&)) {
+  rapi::ListQuery list;
+  list.bulk_fields = kFields;
+  list.adjust_object = adjust;
+  return list;
+}
+
+TEST(BulkBody, IsTheWholeListsBody) {
+  const Json rows = *parse_json(R"([
+      ["b", {"maxmem": 1, "osparams_secret": {"k": "v"}}, [1.5e-7, null, "\u00fc"]],
+      ["a", {"maxmem": 2}, {"osparams_private_cluster": {"os": [["x", "y"]]}}]])");
+  for (auto adjust : {static_cast<void (*)(Json&)>(nullptr), &add_memory}) {
+    const rapi::ListQuery list = bulk_list(adjust);
+    EXPECT_EQ(rapi::render_bulk_body(list, rows), whole_list_body(list, rows));
+    EXPECT_EQ(rapi::render_bulk_body(list, Json::array()), whole_list_body(list, Json::array()));
+  }
+}
+
+// The same failure, or both succeed.
+std::string outcome(const std::function<std::string()>& render) {
+  try {
+    return "ok " + render();
+  } catch (const rapi::ApiError& error) {
+    return std::to_string(error.status()) + " " + error.message();
+  }
+}
+
+TEST(BulkBody, FailsAsTheWholeListDoes) {
+  const rapi::ListQuery list = bulk_list(&add_memory);
+  for (const char* text : {R"([["a", {"maxmem": 1}, 3], ["b", {}]])", R"("not a list")",
+                           R"([["a", {"maxmem": 1}, 3], 7])"}) {
+    SCOPED_TRACE(text);
+    const Json rows = *parse_json(text);
+    EXPECT_EQ(outcome([&] { return rapi::render_bulk_body(list, rows); }),
+              outcome([&] { return whole_list_body(list, rows); }));
+  }
+}
+
+}  // namespace
+}  // namespace rapid
