@@ -14,6 +14,7 @@
 #include "luxi/connection.h"
 #include "luxi/error.h"
 #include "luxi/protocol.h"
+#include "luxi/shared_result.h"
 
 namespace rapid::luxi {
 
@@ -82,9 +83,11 @@ class SlotGuard {
 
 // One call: `request` is the framed message; `on_send` (if any) runs right
 // before its first byte is written.
-asio::awaitable<Json> exchange(std::shared_ptr<Impl> impl, std::string_view method,
-                               std::string request, Resend resend, Clock::time_point deadline,
-                               std::function<void()> on_send) {
+asio::awaitable<std::shared_ptr<SharedResult>> exchange(std::shared_ptr<Impl> impl,
+                                                        std::string_view method,
+                                                        std::string request, Resend resend,
+                                                        Clock::time_point deadline,
+                                                        std::function<void()> on_send) {
   // Sizes only: opcodes can carry secrets (osparams_secret) in clear text.
   SPDLOG_DEBUG("LUXI call {} ({} bytes)", method, request.size());
 
@@ -147,16 +150,16 @@ asio::awaitable<Json> exchange(std::shared_ptr<Impl> impl, std::string_view meth
     SPDLOG_DEBUG("LUXI answer to {} ({} bytes)", method, reply.size());
     // Only a clean exchange leaves the connection reusable.
     impl->give_back(std::move(connection));
-    co_return decode_response(reply);
+    co_return SharedResult::from_reply(std::move(reply));
   }
 }
 
-asio::awaitable<Json> observed_exchange(std::shared_ptr<Impl> impl, CallObserver& observer,
-                                        std::string_view method, std::string request, Resend resend,
-                                        Clock::time_point deadline, std::function<void()> on_send) {
+asio::awaitable<std::shared_ptr<SharedResult>> observed_exchange(
+    std::shared_ptr<Impl> impl, CallObserver& observer, std::string_view method,
+    std::string request, Resend resend, Clock::time_point deadline, std::function<void()> on_send) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<Error> failure;
-  Json result;
+  std::shared_ptr<SharedResult> result;
   try {
     result = co_await exchange(std::move(impl), method, std::move(request), resend, deadline,
                                std::move(on_send));
@@ -174,9 +177,11 @@ asio::awaitable<Json> observed_exchange(std::shared_ptr<Impl> impl, CallObserver
 }
 
 // Not a coroutine: without an observer the call costs no extra frame.
-asio::awaitable<Json> send_call(std::shared_ptr<Impl> impl, std::string_view method,
-                                std::string request, Resend resend, Clock::time_point deadline,
-                                std::function<void()> on_send = {}) {
+asio::awaitable<std::shared_ptr<SharedResult>> send_call(std::shared_ptr<Impl> impl,
+                                                         std::string_view method,
+                                                         std::string request, Resend resend,
+                                                         Clock::time_point deadline,
+                                                         std::function<void()> on_send = {}) {
   CallObserver* observer = impl->config.observer;
   if (!observer) {
     return exchange(std::move(impl), method, std::move(request), resend, deadline,
@@ -188,8 +193,10 @@ asio::awaitable<Json> send_call(std::shared_ptr<Impl> impl, std::string_view met
 
 // A coalesced call's one LUXI call, on behalf of all its requests. The
 // client may be gone by then: the weak reference tells.
-asio::awaitable<Json> coalesced_send(std::weak_ptr<Impl> weak, std::string_view method,
-                                     const std::string& request, std::function<void()> on_send) {
+asio::awaitable<std::shared_ptr<SharedResult>> coalesced_send(std::weak_ptr<Impl> weak,
+                                                              std::string_view method,
+                                                              const std::string& request,
+                                                              std::function<void()> on_send) {
   std::shared_ptr<Impl> impl = weak.lock();
   if (!impl) throw Error(ErrorKind::connection_lost, "The LUXI client was closed");
   const auto deadline = Clock::now() + impl->config.call_timeout;
@@ -210,14 +217,20 @@ asio::awaitable<Json> coalesced_value(std::shared_ptr<Impl> impl, std::string_vi
   co_return answer.result->value();
 }
 
+// A call's result for itself alone: decoded and moved out.
+asio::awaitable<Json> plain_value(std::shared_ptr<Impl> impl, std::string_view method,
+                                  std::string request, Resend resend, Clock::time_point deadline) {
+  std::shared_ptr<SharedResult> result =
+      co_await send_call(std::move(impl), method, std::move(request), resend, deadline);
+  co_return result->take();
+}
+
 asio::awaitable<std::shared_ptr<const SharedResult>> uncoalesced_query(std::shared_ptr<Impl> impl,
                                                                        std::string_view method,
                                                                        Json args) {
   const auto deadline = Clock::now() + impl->config.call_timeout;
   std::string request = encode_request(method, args);
-  Json value =
-      co_await send_call(std::move(impl), method, std::move(request), Resend::safe, deadline);
-  co_return std::make_shared<const SharedResult>(std::move(value));
+  co_return co_await send_call(std::move(impl), method, std::move(request), Resend::safe, deadline);
 }
 
 asio::awaitable<std::shared_ptr<const SharedResult>> coalesced_query(std::shared_ptr<Impl> impl,
@@ -255,12 +268,11 @@ bool Client::coalesces(std::string_view method, Resend resend,
   return impl_->coalescer && resend == Resend::safe && !timeout && is_coalescable(method);
 }
 
-// Not a coroutine: the plain call costs no extra frame.
 asio::awaitable<Json> Client::call(std::string_view method, Json args, Resend resend,
                                    std::optional<std::chrono::milliseconds> timeout) {
   if (coalesces(method, resend, timeout)) return coalesced_value(impl_, method, std::move(args));
   const auto deadline = Clock::now() + timeout.value_or(impl_->config.call_timeout);
-  return send_call(impl_, method, encode_request(method, args), resend, deadline);
+  return plain_value(impl_, method, encode_request(method, args), resend, deadline);
 }
 
 asio::awaitable<std::shared_ptr<const SharedResult>> Client::query(std::string_view method,

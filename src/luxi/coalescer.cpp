@@ -158,8 +158,7 @@ asio::awaitable<void> fly(std::shared_ptr<State> state, std::string request) {
     const std::shared_ptr<Batch> batch = current_batch(*state, request, method);
     Outcome outcome;
     try {
-      Json value = co_await state->send(method, request, sealer(state, batch));
-      outcome.result = std::make_shared<SharedResult>(std::move(value));
+      outcome.result = co_await state->send(method, request, sealer(state, batch));
     } catch (const Error& error) {
       outcome.error = error;
     } catch (...) {
@@ -212,25 +211,6 @@ Coalescer::Answer collect(State& state, Waiter& waiter) {
 
 bool is_coalescable(std::string_view method) {
   return std::find(kQueryCalls.begin(), kQueryCalls.end(), method) != kQueryCalls.end();
-}
-
-std::shared_ptr<const std::string> SharedResult::body(
-    std::string_view key, const std::function<std::string(const Json&)>& render) const {
-  Memo* memo = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& entry : memos_) {
-      if (entry->key == key) memo = entry.get();
-    }
-    if (!memo) {
-      memos_.push_back(std::make_unique<Memo>());
-      memo = memos_.back().get();
-      memo->key = std::string(key);
-    }
-  }
-  std::lock_guard lock(memo->mutex);
-  if (!memo->body) memo->body = std::make_shared<const std::string>(render(value_));
-  return memo->body;
 }
 
 Coalescer::Coalescer(asio::any_io_executor executor, Send send)

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "luxi/shared_result.h"
 #include "util/json.h"
 
 namespace rapid::luxi {
@@ -23,44 +24,12 @@ namespace rapid::luxi {
 // Query* requests), the only ones whose calls are coalesced.
 bool is_coalescable(std::string_view method);
 
-// One call's answer, shared by every request that waited for it; nobody
-// changes it (take() aside), so any thread may read it.
-class SharedResult {
- public:
-  explicit SharedResult(Json value) : value_(std::move(value)) {}
-  SharedResult(const SharedResult&) = delete;
-  SharedResult& operator=(const SharedResult&) = delete;
-
-  const Json& value() const { return value_; }
-
-  // What `render` makes of value(), made once per `key` (the caller's name
-  // for the rendering) and then shared. Concurrent callers with one key wait
-  // for the first, which does the work they would all do; when `render`
-  // throws, nothing is kept and the next caller tries again.
-  std::shared_ptr<const std::string> body(
-      std::string_view key, const std::function<std::string(const Json&)>& render) const;
-
-  // The value, moved out: only for the answer's sole holder.
-  Json take() { return std::move(value_); }
-
- private:
-  struct Memo {
-    std::string key;
-    std::mutex mutex;  // held while the body is rendered
-    std::shared_ptr<const std::string> body;
-  };
-
-  Json value_;
-  mutable std::mutex mutex_;  // guards memos_ (not the entries)
-  mutable std::vector<std::unique_ptr<Memo>> memos_;
-};
-
 class Coalescer {
  public:
   using Clock = std::chrono::steady_clock;
   // Sends one call of `method` with the framed `request`, calling
   // `on_send` right before its first byte is written.
-  using Send = std::function<boost::asio::awaitable<Json>(
+  using Send = std::function<boost::asio::awaitable<std::shared_ptr<SharedResult>>(
       std::string_view method, const std::string& request, std::function<void()> on_send)>;
 
   struct Answer {

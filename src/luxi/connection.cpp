@@ -147,6 +147,14 @@ asio::awaitable<std::string> Connection::exchange(const std::string& request,
         throw Error(ErrorKind::protocol,
                     "Response larger than " + std::to_string(max_reply_bytes) + " bytes");
       }
+      // The usual case, a reply that ends the buffer, is moved out rather
+      // than copied, and a pooled connection keeps no reply-sized buffer.
+      if (end + 1 == buffer_.size()) {
+        buffer_.pop_back();
+        std::string reply = std::move(buffer_);
+        buffer_ = std::string();
+        co_return reply;
+      }
       std::string reply = buffer_.substr(0, end);
       buffer_.erase(0, end + 1);
       co_return reply;

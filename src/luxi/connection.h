@@ -34,7 +34,8 @@ class Connection {
   Clock::time_point idle_since{};
 
  private:
-  boost::system::error_code try_connect(const boost::asio::local::stream_protocol::endpoint& endpoint);
+  boost::system::error_code try_connect(
+      const boost::asio::local::stream_protocol::endpoint& endpoint);
   bool connected();
 
   boost::asio::local::stream_protocol::socket socket_;

@@ -1,6 +1,7 @@
 #include "rapi/answers.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "rapi/luxi_calls.h"
 #include "rapi/private_params.h"
 #include "rapi/python_semantics.h"
+#include "util/json_transcode.h"
 #include "util/pyrepr.h"
 
 namespace rapid::rapi {
@@ -33,14 +35,48 @@ Json list_answer(const ListQuery& list, bool bulk, const Json& rows) {
   return objects;
 }
 
+// The bulk body straight from luxid's text, without a DOM of the whole
+// list: transcoded, or (with a per-object adjustment) row by row. nullopt
+// when anything is irregular: the DOM path then gives the same body, or
+// the error, as the original would.
+std::optional<std::string> bulk_body_from_text(const ListQuery& list, std::string_view text) {
+  std::string body;
+  body.reserve(text.size() * 2);  // the field names and Python's spacing
+  if (!list.adjust_object) {
+    if (transcode_python_rows(text, list.bulk_fields, body, kPrivateFields) != Transcoded::ok) {
+      return std::nullopt;
+    }
+    body += '\n';
+    return body;
+  }
+  const auto items = json_list_items(text);
+  if (!items) return std::nullopt;
+  body += '[';
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto row = parse_json((*items)[i]);
+    if (!row || !row->is_array() || row->size() != list.bulk_fields.size()) return std::nullopt;
+    Json object = map_fields(list.bulk_fields, *row);
+    try {
+      list.adjust_object(object);
+    } catch (const ApiError&) {
+      return std::nullopt;
+    }
+    redact_private_values(object);
+    if (i > 0) body += ", ";
+    dump_python(object, body);
+  }
+  body += "]\n";
+  return body;
+}
+
 // The list's body, made once per shared answer. The memo's key names the
 // rendering: the list (its URI prefix) and its shape.
 std::shared_ptr<const std::string> shared_list_body(const luxi::SharedResult& shared,
                                                     const ListQuery& list, bool bulk) {
   const std::string key = std::string(list.uri_prefix) + (bulk ? " bulk" : " uris");
-  return shared.body(key, [&](const Json& rows) {
-    if (bulk) return render_bulk_body(list, rows);
-    return render_body(list_answer(list, false, rows));
+  return shared.body(key, [&](const luxi::SharedResult& result) {
+    if (!bulk) return render_body(list_answer(list, false, result.value()));
+    return render_bulk_body(list, result);
   });
 }
 
@@ -55,6 +91,13 @@ asio::awaitable<Json> list_resource(Context& ctx, ListQuery list) {
     co_return nullptr;
   }
   co_return list_answer(list, bulk, shared->value());
+}
+
+std::string render_bulk_body(const ListQuery& list, const luxi::SharedResult& result) {
+  if (const auto text = result.text()) {
+    if (auto body = bulk_body_from_text(list, *text)) return std::move(*body);
+  }
+  return render_bulk_body(list, result.value());
 }
 
 std::string render_bulk_body(const ListQuery& list, const Json& rows) {

@@ -11,6 +11,10 @@
 #include "rapi/resource.h"
 #include "util/json.h"
 
+namespace rapid::luxi {
+class SharedResult;
+}
+
 namespace rapid::rapi {
 
 // A list resource: LUXI `method` with arguments leading + [fields] +
@@ -35,6 +39,9 @@ boost::asio::awaitable<Json> list_resource(Context& ctx, ListQuery list);
 // render_body(map_bulk_fields(...) adjusted), without a second copy of
 // the whole list.
 std::string render_bulk_body(const ListQuery& list, const Json& rows);
+// The same from a shared answer: from luxid's text when it is still text
+// (no DOM of the whole list), else from its value.
+std::string render_bulk_body(const ListQuery& list, const luxi::SharedResult& result);
 
 // [{"<key>": id, "uri": "<prefix><id>"}...] sorted by id (as strings, or
 // numerically for job ids): baserlib.BuildUriList.

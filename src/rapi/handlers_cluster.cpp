@@ -1,12 +1,18 @@
 // /, /2, /version, /2/features, /2/info, /2/os, tag lists.
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+#include <optional>
+#include <vector>
+
 #include "luxi/client.h"
 #include "luxi/coalescer.h"
 #include "luxi/error.h"
 #include "rapi/handlers.h"
 #include "rapi/luxi_calls.h"
+#include "rapi/private_params.h"
 #include "rapi/python_semantics.h"
+#include "util/json_transcode.h"
 #include "util/pyrepr.h"
 
 namespace rapid::rapi {
@@ -34,6 +40,42 @@ Json info_answer(Json info) {
   return info;
 }
 
+// info_answer's body straight from luxid's text: the object transcoded,
+// the aliases appended as add_alias appends them (both sources there, no
+// alias yet). nullopt otherwise: the DOM path handles it.
+std::optional<std::string> info_body_from_text(std::string_view text) {
+  static constexpr std::string_view kSources[] = {"volume_group_name", "drbd_usermode_helper"};
+  static constexpr std::string_view kAliases[] = {"vg_name", "drbd_helper"};
+  std::vector<std::string_view> special(std::begin(kPrivateFields), std::end(kPrivateFields));
+  special.insert(special.end(), std::begin(kAliases), std::end(kAliases));
+  std::string body;
+  body.reserve(text.size() + text.size() / 4 + 64);
+  TopMembers members{kSources, {}};
+  if (transcode_python(text, body, special, &members) != Transcoded::ok) return std::nullopt;
+  if (body.size() < 3 || body.front() != '{') return std::nullopt;  // no object, or {}
+  for (const auto& [offset, length] : members.values) {
+    if (offset == std::string::npos) return std::nullopt;
+  }
+  std::string tail;
+  for (std::size_t i = 0; i < std::size(kAliases); ++i) {
+    tail += ", ";
+    dump_python_string(kAliases[i], tail);
+    tail += ": ";
+    tail.append(body, members.values[i].first, members.values[i].second);
+  }
+  body.pop_back();  // the object's "}"
+  body += tail;
+  body += "}\n";
+  return body;
+}
+
+std::string info_body(const luxi::SharedResult& result) {
+  if (const auto text = result.text()) {
+    if (auto body = info_body_from_text(*text)) return std::move(*body);
+  }
+  return render_body(info_answer(result.value()));
+}
+
 // The original iterates a frozenset; this is the order it printed. Built
 // here, not in the coroutine: GCC 12 miscompiles initializer lists there.
 Json features() {
@@ -53,8 +95,7 @@ Awaitable get_info(Context& ctx) {
   const std::shared_ptr<const luxi::SharedResult> shared =
       co_await shared_query(ctx, "QueryClusterInfo", Json::array());
   if (ctx.share_bodies) {
-    ctx.shared_body =
-        shared->body("info", [](const Json& info) { return render_body(info_answer(info)); });
+    ctx.shared_body = shared->body("info", info_body);
     co_return nullptr;
   }
   co_return info_answer(shared->value());

@@ -10,6 +10,10 @@
 
 namespace rapid::rapi {
 
+// The members whose values are private, wherever they appear.
+inline constexpr std::string_view kPrivateFields[] = {"osparams_private", "osparams_secret",
+                                                      "osparams_private_cluster"};
+
 // Applies serializer.WrapPrivateValues to a decoded request body: a null
 // private dict becomes {}, a list of pairs becomes an object. Returns false
 // when a private value cannot be read as a dict (the original then fails to

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -401,6 +402,11 @@ class PythonWriter {
 
   bool needs_dom = false;
 
+  void capture(TopMembers& members) {
+    members_ = &members;
+    members.values.assign(members.names.size(), {std::string::npos, 0});
+  }
+
   // Writes each row (a list in the top-level list) as an object of `fields`.
   void map_rows(std::span<const std::string_view> fields) {
     map_rows_ = true;
@@ -427,18 +433,28 @@ class PythonWriter {
     keys_ += key;
     key_ends_.push_back(keys_.size());
     after_key_ = true;
+    if (members_ && levels_.size() == 1) {
+      for (std::size_t i = 0; i < members_->names.size(); ++i) {
+        if (key == members_->names[i]) {
+          capturing_ = i;
+          members_->values[i].first = out_.size();
+        }
+      }
+    }
     return true;
   }
   bool string(std::string& text) {
     if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
     if (!separate()) return false;
     dump_python_string(text, out_);
+    value_written();
     return true;
   }
   bool scalar(Json&& value) {
     if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
     if (!separate()) return false;
     dump_python(value, out_);
+    value_written();
     return true;
   }
   bool close() {
@@ -446,6 +462,7 @@ class PythonWriter {
     levels_.pop_back();
     if (level.row && level.items != fields_.size()) return stop_for_dom();
     out_ += level.object || level.row ? '}' : ']';
+    value_written();
     if (!level.object) return true;
     closing_keys_.clear();
     std::size_t begin = level.first_key == 0 ? 0 : key_ends_[level.first_key - 1];
@@ -486,6 +503,14 @@ class PythonWriter {
     return true;
   }
 
+  // A top-level member's value ends here: its place, if it is captured.
+  void value_written() {
+    if (!capturing_ || levels_.size() != 1) return;
+    auto& value = members_->values[*capturing_];
+    value.second = out_.size() - value.first;
+    capturing_.reset();
+  }
+
   bool stop_for_dom() {
     needs_dom = true;
     return false;
@@ -493,6 +518,8 @@ class PythonWriter {
 
   std::string& out_;
   std::span<const std::string_view> special_keys_;
+  TopMembers* members_ = nullptr;
+  std::optional<std::size_t> capturing_;
   bool map_rows_ = false;
   std::span<const std::string_view> fields_;
   std::vector<Level> levels_;
@@ -531,8 +558,9 @@ Transcoded transcode(std::string_view text, std::string& out, PythonWriter& writ
 }  // namespace
 
 Transcoded transcode_python(std::string_view text, std::string& out,
-                            std::span<const std::string_view> special_keys) {
+                            std::span<const std::string_view> special_keys, TopMembers* members) {
   PythonWriter writer(out, special_keys);
+  if (members) writer.capture(*members);
   return transcode(text, out, writer);
 }
 
@@ -545,6 +573,56 @@ Transcoded transcode_python_rows(std::string_view text, std::span<const std::str
   PythonWriter writer(out, special_keys);
   writer.map_rows(fields);
   return transcode(text, out, writer);
+}
+
+}  // namespace rapid
+
+namespace rapid {
+
+std::optional<std::vector<std::string_view>> json_list_items(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  std::size_t begin = 0, end = text.size();
+  while (begin < end && space(text[begin])) ++begin;
+  while (end > begin && space(text[end - 1])) --end;
+  if (end - begin < 2 || text[begin] != '[' || text[end - 1] != ']') return std::nullopt;
+  std::vector<std::string_view> items;
+  std::size_t depth = 0, item = begin + 1;
+  bool in_string = false;
+  const auto add_item = [&](std::size_t stop) {
+    std::size_t first = item, last = stop;
+    while (first < last && space(text[first])) ++first;
+    while (last > first && space(text[last - 1])) --last;
+    if (first == last) return false;
+    items.push_back(text.substr(first, last - first));
+    return true;
+  };
+  for (std::size_t i = begin + 1; i < end - 1; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (depth == 0) return std::nullopt;
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      if (!add_item(i)) return std::nullopt;
+      item = i + 1;
+    }
+  }
+  if (in_string || depth != 0) return std::nullopt;
+  // "[]" (blank inside) has no items; otherwise the last one ends at "]".
+  std::size_t rest = item;
+  while (rest < end - 1 && space(text[rest])) ++rest;
+  if (rest == end - 1) return items.empty() ? std::optional(items) : std::nullopt;
+  if (!add_item(end - 1)) return std::nullopt;
+  return items;
 }
 
 }  // namespace rapid

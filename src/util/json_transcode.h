@@ -2,9 +2,12 @@
 // luxid's JSON text rewritten in Python's format without building the
 // value: what the hot read paths send (util/json_parse.cpp).
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rapid {
 
@@ -15,8 +18,21 @@ namespace rapid {
 // `special_keys`, which only the DOM can handle (the caller parses it; the
 // text may also be invalid further on, which the parse then finds).
 enum class Transcoded { ok, invalid, needs_dom };
+
+// Where the values of some top-level members of an object were written:
+// (offset in `out`, length), offset npos for a member not there.
+struct TopMembers {
+  std::span<const std::string_view> names;
+  std::vector<std::pair<std::size_t, std::size_t>> values;
+};
+
 Transcoded transcode_python(std::string_view text, std::string& out,
-                            std::span<const std::string_view> special_keys = {});
+                            std::span<const std::string_view> special_keys = {},
+                            TopMembers* members = nullptr);
+
+// The items of a top-level JSON list, each as its text (not checked: parse
+// each); nullopt when `text` is no list of items separated by commas.
+std::optional<std::vector<std::string_view>> json_list_items(std::string_view text);
 
 // transcode_python for a list of rows (lists of values), written as
 // map_bulk_fields (rapi/answers.h) would: each row an object of `fields`

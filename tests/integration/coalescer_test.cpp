@@ -48,7 +48,7 @@ struct ScriptedSend {
   std::chrono::milliseconds answering;
   std::atomic<int> calls{0};
 
-  asio::awaitable<Json> send(std::function<void()> on_send) {
+  asio::awaitable<std::shared_ptr<luxi::SharedResult>> send(std::function<void()> on_send) {
     asio::steady_timer timer(io);
     timer.expires_after(unsent);
     co_await timer.async_wait(asio::use_awaitable);
@@ -56,7 +56,7 @@ struct ScriptedSend {
     const int n = ++calls;
     timer.expires_after(answering);
     co_await timer.async_wait(asio::use_awaitable);
-    co_return n;
+    co_return std::make_shared<luxi::SharedResult>(Json(n));
   }
 };
 
@@ -107,10 +107,10 @@ TEST(Coalescer, AWaiterThatGivesUpEndsNobodyElsesCall) {
 TEST(SharedResult, RendersOncePerKeyAcrossThreads) {
   const luxi::SharedResult shared(Json::array({1, 2, 3}));
   std::atomic<int> renders{0};
-  const auto render = [&](const Json& value) {
+  const auto render = [&](const luxi::SharedResult& result) {
     ++renders;
     std::this_thread::sleep_for(20ms);
-    return dump_python(value);
+    return dump_python(result.value());
   };
   std::vector<std::shared_ptr<const std::string>> bodies(8);
   std::vector<std::thread> threads;
@@ -121,14 +121,16 @@ TEST(SharedResult, RendersOncePerKeyAcrossThreads) {
   EXPECT_EQ(renders.load(), 1);
   for (const auto& body : bodies) EXPECT_EQ(body, bodies[0]);
   EXPECT_EQ(*bodies[0], "[1, 2, 3]");
-  EXPECT_EQ(*shared.body("other", [](const Json&) { return std::string("x"); }), "x");
+  EXPECT_EQ(*shared.body("other", [](const luxi::SharedResult&) { return std::string("x"); }), "x");
 }
 
 TEST(SharedResult, AFailedRenderingIsTriedAgain) {
   const luxi::SharedResult shared(Json(1));
-  EXPECT_THROW(shared.body("k", [](const Json&) -> std::string { throw std::runtime_error("no"); }),
-               std::runtime_error);
-  EXPECT_EQ(*shared.body("k", [](const Json&) { return std::string("yes"); }), "yes");
+  EXPECT_THROW(
+      shared.body("k",
+                  [](const luxi::SharedResult&) -> std::string { throw std::runtime_error("no"); }),
+      std::runtime_error);
+  EXPECT_EQ(*shared.body("k", [](const luxi::SharedResult&) { return std::string("yes"); }), "yes");
 }
 
 const std::vector<std::string_view> kFields = {"name", "beparams", "custom"};
@@ -151,14 +153,29 @@ rapi::ListQuery bulk_list(void (*adjust)(Json&)) {
   return list;
 }
 
+// luxid's reply holding `rows_text`, kept as text by SharedResult.
+std::shared_ptr<luxi::SharedResult> reply_of(std::string_view rows_text) {
+  auto result =
+      luxi::SharedResult::from_reply(R"({"success":true,"result":)" + std::string(rows_text) + "}");
+  EXPECT_TRUE(result->text());
+  return result;
+}
+
 TEST(BulkBody, IsTheWholeListsBody) {
-  const Json rows = *parse_json(R"([
-      ["b", {"maxmem": 1, "osparams_secret": {"k": "v"}}, [1.5e-7, null, "\u00fc"]],
-      ["a", {"maxmem": 2}, {"osparams_private_cluster": {"os": [["x", "y"]]}}]])");
-  for (auto adjust : {static_cast<void (*)(Json&)>(nullptr), &add_memory}) {
-    const rapi::ListQuery list = bulk_list(adjust);
-    EXPECT_EQ(rapi::render_bulk_body(list, rows), whole_list_body(list, rows));
-    EXPECT_EQ(rapi::render_bulk_body(list, Json::array()), whole_list_body(list, Json::array()));
+  const char* texts[] = {
+      R"([["b", {"maxmem": 1, "osparams_secret": {"k": "v"}}, [1.5e-7, null, "\u00fc"]],
+          ["a", {"maxmem": 2}, {"osparams_private_cluster": {"os": [["x", "y"]]}}]])",
+      R"([["b",{"maxmem":1,"x":"caf\u00e9"},[1.0e-2,null,"\u00fc"]],["a",{"maxmem":2},{}]])",
+      R"([])",
+  };
+  for (const char* text : texts) {
+    const Json rows = *parse_json(text);
+    for (auto adjust : {static_cast<void (*)(Json&)>(nullptr), &add_memory}) {
+      const rapi::ListQuery list = bulk_list(adjust);
+      EXPECT_EQ(rapi::render_bulk_body(list, rows), whole_list_body(list, rows));
+      // From luxid's text (transcoded, or row by row), the same bytes.
+      EXPECT_EQ(rapi::render_bulk_body(list, *reply_of(text)), whole_list_body(list, rows));
+    }
   }
 }
 
@@ -172,14 +189,34 @@ std::string outcome(const std::function<std::string()>& render) {
 }
 
 TEST(BulkBody, FailsAsTheWholeListDoes) {
-  const rapi::ListQuery list = bulk_list(&add_memory);
-  for (const char* text : {R"([["a", {"maxmem": 1}, 3], ["b", {}]])", R"("not a list")",
-                           R"([["a", {"maxmem": 1}, 3], 7])"}) {
-    SCOPED_TRACE(text);
-    const Json rows = *parse_json(text);
-    EXPECT_EQ(outcome([&] { return rapi::render_bulk_body(list, rows); }),
-              outcome([&] { return whole_list_body(list, rows); }));
+  for (auto adjust : {static_cast<void (*)(Json&)>(nullptr), &add_memory}) {
+    const rapi::ListQuery list = bulk_list(adjust);
+    for (const char* text :
+         {R"([["a", {"maxmem": 1}, 3], ["b", {}]])", R"("not a list")",
+          R"([["a", {"maxmem": 1}, 3], 7])", R"([["a", {}, 3], ["b", {"maxmem": 1}]])",
+          R"([["a", {"maxmem": 1}, 3], ["b", {"maxmem": 1}, 3, 4]])", R"({"a": 1})"}) {
+      SCOPED_TRACE(text);
+      const Json rows = *parse_json(text);
+      EXPECT_EQ(outcome([&] { return rapi::render_bulk_body(list, rows); }),
+                outcome([&] { return whole_list_body(list, rows); }));
+      EXPECT_EQ(outcome([&] { return rapi::render_bulk_body(list, *reply_of(text)); }),
+                outcome([&] { return whole_list_body(list, rows); }));
+    }
   }
+}
+
+// A reply that only looks plain fails as decode_response fails, when its
+// value is asked for.
+TEST(SharedResult, TextThatIsNoJsonFailsOnDecoding) {
+  const auto result = luxi::SharedResult::from_reply(R"({"success":true,"result":[1,})");
+  ASSERT_TRUE(result->text());
+  EXPECT_THROW(result->value(), luxi::Error);
+  const rapi::ListQuery list = bulk_list(nullptr);
+  EXPECT_THROW(rapi::render_bulk_body(list, *result), luxi::Error);
+  // Not plain: decoded at once, errors included.
+  EXPECT_FALSE(luxi::SharedResult::from_reply(R"({"result": [], "success": true})")->text());
+  EXPECT_THROW(luxi::SharedResult::from_reply(R"({"success": false, "result": "no"})"),
+               luxi::Error);
 }
 
 }  // namespace
