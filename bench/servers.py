@@ -163,6 +163,11 @@ events {{ worker_connections 4096; }}
 http {{
   access_log {d}/access.log;
   keepalive_requests 1000000;
+  # rapid's protocols. Debian's nginx 1.22 offers TLS 1.2 at most by default,
+  # and wrk resumes TLS 1.2 sessions on its new connections (SSL_clear keeps
+  # the session) but not TLS 1.3 ones: nginx's new connections would be
+  # resumptions, rapid's full handshakes.
+  ssl_protocols TLSv1.2 TLSv1.3;
   server {{ listen 127.0.0.1:{rsa} ssl; ssl_certificate {pem}; ssl_certificate_key {pem}; {loc} }}
   server {{ listen 127.0.0.1:{ecdsa} ssl; ssl_certificate {cert}; ssl_certificate_key {key}; {loc} }}
   server {{ listen 127.0.0.1:{http}; {loc} }}
