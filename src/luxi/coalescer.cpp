@@ -45,8 +45,11 @@ struct Waiter {
   explicit Waiter(asio::any_io_executor executor) : timer(std::move(executor)) {}
   asio::steady_timer timer;
   // Guarded by State::mutex:
-  std::shared_ptr<Batch> batch;  // until done or given up
-  bool waiting = false;          // the timer wait has begun: the deliverer cancels it
+  // Until done or given up. Weak: the batch holds its waiters, and a call
+  // that never ends (rapid stopping with luxid hung) must not leave the two
+  // holding each other once their coroutines are destroyed.
+  std::weak_ptr<Batch> batch;
+  bool waiting = false;  // the timer wait has begun: the deliverer cancels it
   bool done = false;
   bool sole = false;
   Outcome outcome;
@@ -192,7 +195,9 @@ Coalescer::Answer collect(State& state, Waiter& waiter) {
   {
     std::lock_guard lock(state.mutex);
     if (!waiter.done) {
-      std::erase_if(waiter.batch->waiters, [&](const auto& w) { return w.get() == &waiter; });
+      if (const auto batch = waiter.batch.lock()) {
+        std::erase_if(batch->waiters, [&](const auto& w) { return w.get() == &waiter; });
+      }
       waiter.batch.reset();
       throw Error(ErrorKind::timeout, "No answer from the master daemon in time");
     }
