@@ -36,8 +36,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     const TlsConfig& tls = shared->config.tls;
     if (tls.enabled) {
       ticket_keys = std::make_shared<TicketKeys>(tls.ticket_key_period, tls.ticket_clock);
+      install_tls(tls_files_contents(tls));
     }
-    if (shared->config.tls.enabled) install_tls(tls_files_contents(shared->config.tls));
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
     acceptor.open(endpoint.protocol());

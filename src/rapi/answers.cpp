@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "luxi/coalescer.h"
+#include "luxi/shared_result.h"
 #include "rapi/api_error.h"
 #include "rapi/luxi_calls.h"
 #include "rapi/private_params.h"
@@ -35,6 +35,16 @@ Json list_answer(const ListQuery& list, bool bulk, const Json& rows) {
   return objects;
 }
 
+// One object of a bulk body, as RapiHandler writes it: mapped, adjusted,
+// redacted, after ", " unless it is the first.
+void append_bulk_object(const ListQuery& list, const Json& row, bool first, std::string& body) {
+  Json object = map_fields(list.bulk_fields, row);
+  if (list.adjust_object) list.adjust_object(object);
+  redact_private_values(object);
+  if (!first) body += ", ";
+  dump_python(object, body);
+}
+
 // The bulk body straight from luxid's text, without a DOM of the whole
 // list: transcoded, or (with a per-object adjustment) row by row. nullopt
 // when anything is irregular: the DOM path then gives the same body, or
@@ -57,15 +67,11 @@ std::optional<std::string> bulk_body_from_text(const ListQuery& list, std::strin
   for (std::size_t i = 0; i < items->size(); ++i) {
     const auto row = parse_json((*items)[i]);
     if (!row || !row->is_array() || row->size() != list.bulk_fields.size()) return std::nullopt;
-    Json object = map_fields(list.bulk_fields, *row);
     try {
-      list.adjust_object(object);
+      append_bulk_object(list, *row, i == 0, body);
     } catch (const ApiError&) {
       return std::nullopt;
     }
-    redact_private_values(object);
-    if (i > 0) body += ", ";
-    dump_python(object, body);
   }
   body += "]\n";
   return body;
@@ -112,12 +118,8 @@ std::string render_bulk_body(const ListQuery& list, const Json& rows) {
   std::string body = "[";
   bool first = true;
   for (const auto& row : rows) {
-    Json object = map_fields(list.bulk_fields, row);
-    if (list.adjust_object) list.adjust_object(object);
-    redact_private_values(object);
-    if (!first) body += ", ";
+    append_bulk_object(list, row, first, body);
     first = false;
-    dump_python(object, body);
   }
   body += "]\n";
   return body;

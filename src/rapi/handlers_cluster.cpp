@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "luxi/client.h"
-#include "luxi/coalescer.h"
 #include "luxi/error.h"
+#include "luxi/shared_result.h"
 #include "rapi/handlers.h"
 #include "rapi/luxi_calls.h"
 #include "rapi/private_params.h"

@@ -1,11 +1,12 @@
 // parse_json and transcode_python: one iterative, single-pass JSON reader
 // (the Reader below) driving either a DOM builder or a writer of Python's
-// format. It accepts and rejects exactly what nlohmann's parser does and
-// builds the same values (the unit tests and the JSON fuzz target compare
-// them), several times faster: nlohmann's DOM parser looks every object
-// member up in the ordered map as it inserts it (quadratic in the member
-// count), and copies every string byte by byte. luxid's replies are read on
-// every request, so this is the hottest code of a read.
+// format. It accepts and rejects what nlohmann's parser does (but a NUL
+// byte after the value, which Python refuses too) and builds the same values (the unit tests and
+// the JSON fuzz target compare them). The DOM builder appends members without nlohmann's lookup in
+// the ordered map (quadratic in the member count) and copies runs of plain bytes at once, but the
+// DOM's allocations bound its speed (about 10% faster than nlohmann's on the real /2/info answer);
+// the writer builds no DOM and is several times faster (docs/performance.md). luxid's replies are
+// read on every request, so this is the hottest code of a read.
 
 #include <charconv>
 #include <cmath>
@@ -18,6 +19,7 @@
 
 #include "util/json.h"
 #include "util/json_transcode.h"
+#include "util/utf8.h"
 
 namespace rapid {
 namespace {
@@ -210,24 +212,6 @@ class Reader {
     return v;
   }
 
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   // One UTF-8 sequence at p_ (lead byte >= 0x80), checked as RFC 3629 and
   // nlohmann do: no overlong forms, surrogates or code points above
   // U+10FFFF. Returns its length, 0 when invalid.
@@ -315,7 +299,7 @@ class Reader {
             if (low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          append_utf8(out, cp);
+          utf8::append(out, static_cast<char32_t>(cp));
           break;
         }
         default:

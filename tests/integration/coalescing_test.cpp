@@ -18,6 +18,7 @@
 
 #include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "support/test_helpers.h"
 #include "util/json.h"
 
 namespace rapid::testing {
@@ -28,17 +29,6 @@ using namespace std::chrono_literals;
 constexpr const char* kUsers =
     "admin adminpass write\n"
     "nolist nolistpass @readonly,-instances.list\n";
-
-Json parse(const std::string& text) {
-  auto parsed = parse_json(text);
-  if (!parsed) throw std::runtime_error("bad JSON in test: " + text);
-  return *parsed;
-}
-
-HttpResponse must(std::optional<HttpResponse> response) {
-  if (!response) throw std::runtime_error("no HTTP response");
-  return *response;
-}
 
 // Calls of `method` at the fake luxid wait until the test releases them;
 // the n-th call (from 1) is answered with reply(n). Other calls get null.

@@ -22,6 +22,7 @@
 #include "luxi/error.h"
 #include "support/ganeti_errors.h"
 #include "support/rapid_server.h"
+#include "support/test_helpers.h"
 #include "util/json.h"
 
 namespace rapid::testing {
@@ -32,17 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 std::string bad_gateway(const std::string& message) { return ganeti_error_body(502, message); }
 std::string internal_error(const std::string& message) { return ganeti_error_body(500, message); }
-
-Json parse(const std::string& text) {
-  auto parsed = parse_json(text);
-  if (!parsed) throw std::runtime_error("bad JSON in test: " + text);
-  return *parsed;
-}
-
-HttpResponse must(std::optional<HttpResponse> response) {
-  if (!response) throw std::runtime_error("no HTTP response");
-  return *response;
-}
 
 long long ms_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
