@@ -8,13 +8,13 @@
 // the writer builds no DOM and is several times faster (docs/performance.md). luxid's replies are
 // read on every request, so this is the hottest code of a read.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "util/json.h"
@@ -25,9 +25,10 @@ namespace rapid {
 namespace {
 
 // Whether `keys` (the members of one object) repeat a key: rare (luxid
-// never repeats one), so checked once per object when it closes.
-template <typename Keys>
-bool has_repeated_key(const Keys& keys) {
+// never repeats one), so checked once per object when it closes. Sorts
+// `keys` (every caller's scratch copy) rather than hashing them: no
+// allocation per object.
+bool has_repeated_key(std::vector<std::string_view>& keys) {
   if (keys.size() < 2) return false;
   if (keys.size() <= 8) {
     for (std::size_t i = 1; i < keys.size(); ++i) {
@@ -37,17 +38,16 @@ bool has_repeated_key(const Keys& keys) {
     }
     return false;
   }
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(keys.size());
-  for (const auto& key : keys) {
-    if (!seen.insert(key).second) return true;
-  }
-  return false;
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
 // The grammar, iteratively (no recursion, whatever the nesting). The Sink
-// takes: open(object?), key(std::string&), string(std::string&),
-// scalar(Json&&), close(); each returns false to stop the reading.
+// takes: open(object?), key(text, plain), string(text, plain),
+// scalar(Json&&, its source text), close(); each returns false to stop the
+// reading. A `plain` string is printable ASCII without quote or backslash,
+// passed as it stands in the source (most of luxid's strings); any other
+// is unescaped first.
 template <typename Sink>
 class Reader {
  public:
@@ -101,20 +101,46 @@ class Reader {
     skip_space();
     if (p_ == end_ || *p_ != '"') return false;
     ++p_;
-    scratch_.clear();
-    if (!string_body(scratch_)) return false;
+    std::string_view key;
+    bool plain = false;
+    if (!string(key, plain)) return false;
     skip_space();
     if (p_ == end_ || *p_ != ':') return false;
     ++p_;
-    return sink_.key(scratch_);
+    return sink_.key(key, plain);
+  }
+
+  // A string after its opening quote: the source's own bytes when plain,
+  // else unescaped into scratch_.
+  bool string(std::string_view& text, bool& plain) {
+    const char* start = p_;
+    while (p_ != end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7E || c == '\\') break;
+      if (c == '"') {
+        text = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        plain = true;
+        return true;
+      }
+      ++p_;
+    }
+    p_ = start;
+    scratch_.clear();
+    if (!string_body(scratch_)) return false;
+    text = scratch_;
+    plain = false;
+    return true;
   }
 
   bool scalar() {
     switch (*p_) {
-      case '"':
+      case '"': {
         ++p_;
-        scratch_.clear();
-        return string_body(scratch_) && sink_.string(scratch_);
+        std::string_view text;
+        bool plain = false;
+        return string(text, plain) && sink_.string(text, plain);
+      }
       case 't':
         return literal("true", true);
       case 'f':
@@ -122,8 +148,11 @@ class Reader {
       case 'n':
         return literal("null", nullptr);
       default: {
+        const char* start = p_;
         Json value;
-        return number(value) && sink_.scalar(std::move(value));
+        return number(value) &&
+               sink_.scalar(std::move(value),
+                            std::string_view(start, static_cast<std::size_t>(p_ - start)));
       }
     }
   }
@@ -135,7 +164,7 @@ class Reader {
       return false;
     }
     p_ += word.size();
-    return sink_.scalar(Json(value));
+    return sink_.scalar(Json(value), word);
   }
 
   void skip_space() {
@@ -326,18 +355,18 @@ class DomSink {
     open_.push_back(&slot);
     return true;
   }
-  bool key(std::string& key) {
+  bool key(std::string_view key, bool /*plain*/) {
     // Appended without a lookup; close() restores the map's semantics.
     auto& members = open_.back()->get_ref<Json::object_t&>();
-    members.emplace_back(std::move(key), nullptr);
+    members.emplace_back(std::string(key), nullptr);
     member_ = &members.back().second;
     return true;
   }
-  bool string(std::string& text) {
-    place() = std::move(text);
+  bool string(std::string_view text, bool /*plain*/) {
+    place() = std::string(text);
     return true;
   }
-  bool scalar(Json&& value) {
+  bool scalar(Json&& value, std::string_view /*source*/) {
     place() = std::move(value);
     return true;
   }
@@ -405,14 +434,14 @@ class PythonWriter {
     levels_.push_back(Level{object, row, true, 0, key_ends_.size()});
     return true;
   }
-  bool key(std::string& key) {
+  bool key(std::string_view key, bool plain) {
     for (auto special : special_keys_) {
       if (key == special) return stop_for_dom();
     }
     Level& level = levels_.back();
     if (!level.first) out_ += ", ";
     level.first = false;
-    dump_python_string(key, out_);
+    write_string(key, plain);
     out_ += ": ";
     keys_ += key;
     key_ends_.push_back(keys_.size());
@@ -427,17 +456,23 @@ class PythonWriter {
     }
     return true;
   }
-  bool string(std::string& text) {
+  bool string(std::string_view text, bool plain) {
     if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
     if (!separate()) return false;
-    dump_python_string(text, out_);
+    write_string(text, plain);
     value_written();
     return true;
   }
-  bool scalar(Json&& value) {
+  bool scalar(Json&& value, std::string_view source) {
     if (map_rows_ && levels_.size() < 2) return stop_for_dom();  // no list
     if (!separate()) return false;
-    dump_python(value, out_);
+    // An integer's or literal's JSON text is what Python writes, but for
+    // "-0" (the integer 0); a float's is not (Python's repr).
+    if (value.is_number_float() || source == "-0") {
+      dump_python(value, out_);
+    } else {
+      out_ += source;
+    }
     value_written();
     return true;
   }
@@ -485,6 +520,14 @@ class PythonWriter {
       out_ += ": ";
     }
     return true;
+  }
+
+  // A plain string needs no escape in Python's format either.
+  void write_string(std::string_view text, bool plain) {
+    if (!plain) return dump_python_string(text, out_);
+    out_ += '"';
+    out_ += text;
+    out_ += '"';
   }
 
   // A top-level member's value ends here: its place, if it is captured.

@@ -144,6 +144,10 @@ TEST(ParseJson, EdgeCasesAsNlohmann) {
       "\"a\tb\"",
       "\"a\nb\"",
       "\"\x7f\"",
+      // Plain up to an escape, a byte to escape or the end (read twice).
+      "{\"plain key\": \"plain ~ value\", \"key \\\"quoted\\\"\": \"tail \\u00e9\", \"x\": "
+      "\"ab\x7f\"}",
+      "[\"plain then caf\xc3\xa9\", \"plain then \\/\", \"unterminated plain",
       "\"caf\xc3\xa9\"",
       "\"\xc3\"",
       "\"\xc0\x80\"",
