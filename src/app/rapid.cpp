@@ -38,9 +38,14 @@ Rapid::Rapid(boost::asio::io_context& io, RapidConfig config)
       handler_(with_audit_sink(config_.rapi, audit_log_), users_, luxi_),
       shutdown_timer_(io),
       tls_strand_(boost::asio::make_strand(io)),
-      tls_reload_timer_(tls_strand_) {
+      tls_reload_timer_(tls_strand_),
+      io_threads_(boost::asio::make_service<IoThreads>(io, std::max(1u, config_.threads) - 1)) {
   if (metrics_) handler_.set_metrics(metrics_->requests());
 }
+
+// The threads have stopped (run() has returned, or never ran): what waits on
+// their io_contexts goes now, while every part is still here.
+Rapid::~Rapid() { io_threads_.shut_down(); }
 
 void Rapid::start() {
   audit_log_.open();
@@ -54,12 +59,22 @@ void Rapid::start() {
   }
   watcher_.start();
   reload_users();
-  // Every client connection and every LUXI connection at their limits.
-  const std::size_t sockets = config_.server.limits.max_clients + config_.luxi.max_connections +
-                              config_.luxi.max_wait_connections;
-  const std::size_t reserved = http::reserve_socket_states(io_.get_executor(), sockets);
-  SPDLOG_DEBUG("Reserved the reactor state of {} of {} sockets", reserved, sockets);
-  server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log);
+  // Every client connection and every LUXI connection at their limits: the
+  // LUXI ones on the caller's io_context, the clients spread evenly over all
+  // (placed by load, at most ceil(limit / contexts) on one).
+  std::vector<boost::asio::any_io_executor> connection_executors{io_.get_executor()};
+  for (auto& executor : io_threads_.executors()) connection_executors.push_back(executor);
+  const std::size_t contexts = connection_executors.size();
+  const std::size_t clients_each = (config_.server.limits.max_clients + contexts - 1) / contexts;
+  const std::size_t luxi_sockets = config_.luxi.max_connections + config_.luxi.max_wait_connections;
+  std::size_t reserved = 0;
+  for (std::size_t i = 0; i < contexts; ++i) {
+    const std::size_t sockets = clients_each + (i == 0 ? luxi_sockets : 0);
+    reserved += http::reserve_socket_states(connection_executors[i], sockets);
+  }
+  SPDLOG_DEBUG("Reserved the reactor state of {} sockets over {} io_contexts", reserved, contexts);
+  server_.emplace(io_.get_executor(), config_.server, handler_, config_.access_log,
+                  std::move(connection_executors));
   server_->start();
   if (metrics_) metrics_->start(io_.get_executor(), luxi_, *server_, config_.server);
   SPDLOG_INFO("{}", serving_status());
@@ -72,12 +87,10 @@ std::string Rapid::serving_status() const {
 }
 
 void Rapid::run() {
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < std::max(1u, config_.threads); ++i) {
-    threads.emplace_back([this] { io_.run(); });
-  }
+  io_threads_.start();
   io_.run();
-  for (auto& thread : threads) thread.join();
+  // Drained (or stop_now()): what is left on the other io_contexts is never run.
+  io_threads_.stop();
 }
 
 void Rapid::reload() {

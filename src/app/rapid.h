@@ -23,6 +23,11 @@
 //   2. stop accepting, close idle connections, let requests in flight finish;
 //   3. once no connection is left, stop the io_context; after
 //      shutdown_timeout, stop_now() instead.
+// Threads (run()): one io_context per io thread. The caller's runs the
+// listener, the LUXI client, the timers, the metrics listener and its share
+// of the client connections; each further thread runs an io_context of its
+// own with nothing but client connections, each connection placed on the
+// one with the fewest open (http/connection_executors.h).
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -33,9 +38,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/audit_log.h"
 #include "app/file_watcher.h"
+#include "app/io_threads.h"
 #include "app/metrics.h"
 #include "auth/user_store.h"
 #include "http/server.h"
@@ -49,7 +56,7 @@ struct RapidConfig {
   rapi::RapiOptions rapi;     // --require-authentication
   luxi::ClientConfig luxi;    // socket, call timeout, connections
   std::string users_file;
-  unsigned threads = 1;  // io threads run() uses, the caller's included
+  unsigned threads = 1;  // io threads run() uses, the caller's included; one io_context each
   std::chrono::milliseconds shutdown_timeout{30'000};
   http::AccessLogFn access_log;
   AuditLogConfig audit;  // --audit-log, --no-audit-log, --syslog
@@ -59,15 +66,18 @@ struct RapidConfig {
 class Rapid {
  public:
   // Builds the parts; nothing is read, bound or started yet. The caller
-  // owns `io` so that it can register signals on it first.
+  // owns `io` so that it can register signals on it first; one Rapid per
+  // io_context.
   Rapid(boost::asio::io_context& io, RapidConfig config);
+  ~Rapid();
   Rapid(const Rapid&) = delete;
   Rapid& operator=(const Rapid&) = delete;
 
   // The start-up sequence above. Throws std::system_error when the address
   // cannot be bound and std::runtime_error on unusable TLS files.
   void start();
-  // Runs the io_context on `threads` threads until it stops.
+  // Runs the caller's io_context on this thread and the connections' own
+  // io_contexts on `threads` - 1 more, until the caller's stops.
   void run();
 
   // The actions of the signals (callable from any thread, after start()).
@@ -107,6 +117,9 @@ class Rapid {
   boost::asio::steady_timer tls_reload_timer_;  // on tls_strand_
   bool tls_reload_pending_ = false;             // on tls_strand_
   std::atomic<bool> shutting_down_ = false;
+  // The io threads beyond the caller's (client connections only), owned by
+  // io_ so that they outlive it (app/io_threads.h).
+  IoThreads& io_threads_;
 };
 
 }  // namespace rapid::app

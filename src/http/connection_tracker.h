@@ -1,7 +1,7 @@
 #pragma once
 // Shared state of a server: the open connections, the max-clients gate,
 // graceful shutdown, and returning memory to the OS after a burst.
-// Thread-safe; connections live on their own strands.
+// Thread-safe; connections live on their own strands or io threads.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstddef>

@@ -14,6 +14,7 @@
 #include <deque>
 #include <mutex>
 
+#include "http/connection_executors.h"
 #include "http/session.h"
 #include "http/tls_context.h"
 
@@ -29,8 +30,14 @@ using tcp = asio::ip::tcp;
 // listening socket would reset them) and serves them too, within the limit;
 // it holds the tracker until then, so the server is not drained before.
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::any_io_executor ex, ServerConfig config, Handler& handler, AccessLogFn log)
-      : executor(ex), strand(asio::make_strand(ex)), acceptor(strand), slot_timer(strand) {
+  Impl(asio::any_io_executor ex, ServerConfig config, Handler& handler, AccessLogFn log,
+       std::vector<asio::any_io_executor> connection_executors)
+      : executor(ex),
+        placement(connection_executors.empty() ? ConnectionExecutors(ex)
+                                               : ConnectionExecutors(std::move(connection_executors))),
+        strand(asio::make_strand(ex)),
+        acceptor(strand),
+        slot_timer(strand) {
     shared = std::make_shared<SessionShared>(std::move(config), handler, std::move(log),
                                              [this] { wake_listener(); });
     const TlsConfig& tls = shared->config.tls;
@@ -72,10 +79,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     boost::system::error_code ec;
     acceptor.non_blocking(true, ec);
     while (!ec) {
-      tcp::socket socket(asio::make_strand(executor));
+      Placement where = placement.place();
+      tcp::socket socket(where.executor);
       acceptor.accept(socket, ec);
       // EAGAIN: nothing left. EMFILE and friends: the rest are lost either way.
-      if (!ec) backlog.push_back(std::move(socket));
+      if (!ec) backlog.push_back(Backlogged{std::move(socket), std::move(where.occupancy)});
     }
     if (!backlog.empty()) SPDLOG_DEBUG("{} connections taken from the backlog", backlog.size());
   }
@@ -101,8 +109,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         counted = true;
         co_await wait_for_slot();
       }
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
-                                                         asio::as_tuple(asio::use_awaitable));
+      Placement where = placement.place();
+      auto [ec, socket] =
+          co_await acceptor.async_accept(where.executor, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
         // EMFILE and friends: back off instead of spinning.
@@ -111,23 +120,30 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
         continue;
       }
-      start_session(std::move(socket), shared);
+      start_session(std::move(socket), shared, std::move(where.occupancy));
     }
     while (!backlog.empty()) {
       while (shared->tracker.size() >= max_clients) {
         co_await wait_for_slot();
       }
-      tcp::socket socket(std::move(backlog.front()));
+      Backlogged next = std::move(backlog.front());
       backlog.pop_front();
-      start_session(std::move(socket), shared);
+      start_session(std::move(next.socket), shared, std::move(next.occupancy));
     }
   }
 
+  // A connection taken from the backlog at shutdown, placed already.
+  struct Backlogged {
+    tcp::socket socket;
+    Occupancy occupancy;
+  };
+
   asio::any_io_executor executor;
+  ConnectionExecutors placement;  // where connections run
   asio::strand<asio::any_io_executor> strand;
   tcp::acceptor acceptor;
   asio::steady_timer slot_timer;
-  std::deque<tcp::socket> backlog;  // taken at shutdown, not yet served
+  std::deque<Backlogged> backlog;  // taken at shutdown, not yet served
   std::shared_ptr<SessionShared> shared;
   std::shared_ptr<TicketKeys> ticket_keys;  // outlives the contexts of reloads
   std::mutex tls_reload_mutex;
@@ -135,8 +151,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 };
 
 Server::Server(asio::any_io_executor executor, ServerConfig config, Handler& handler,
-               AccessLogFn access_log)
-    : impl_(std::make_shared<Impl>(executor, std::move(config), handler, std::move(access_log))) {}
+               AccessLogFn access_log, std::vector<asio::any_io_executor> connection_executors)
+    : impl_(std::make_shared<Impl>(executor, std::move(config), handler, std::move(access_log),
+                                   std::move(connection_executors))) {}
 
 Server::~Server() {
   boost::system::error_code ignored;

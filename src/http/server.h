@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/handler.h"
 #include "http/limits.h"
@@ -66,9 +67,14 @@ using AccessLogFn = std::function<void(const Request&, const Response&)>;
 class Server {
  public:
   // Binds and listens immediately; throws std::system_error when the address
-  // cannot be bound and std::runtime_error on unusable TLS files.
+  // cannot be bound and std::runtime_error on unusable TLS files. The
+  // listener runs on `executor`; connections on a strand of it each, or, when
+  // `connection_executors` is given, on the one of those with the fewest
+  // open connections, each of which must be run by one thread only
+  // (http/connection_executors.h).
   Server(boost::asio::any_io_executor executor, ServerConfig config, Handler& handler,
-         AccessLogFn access_log);
+         AccessLogFn access_log,
+         std::vector<boost::asio::any_io_executor> connection_executors = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -133,11 +133,12 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
  public:
   // `context` is the TLS context the stream uses (null for plain TCP).
   Session(std::shared_ptr<asio::ssl::context> context, Stream stream, std::string peer,
-          std::shared_ptr<SessionShared> shared)
+          std::shared_ptr<SessionShared> shared, Occupancy occupancy)
       : context_(std::move(context)),
         stream_(std::move(stream)),
         peer_(std::move(peer)),
-        shared_(std::move(shared)) {}
+        shared_(std::move(shared)),
+        occupancy_(std::move(occupancy)) {}
 
   asio::awaitable<void> run() {
     // (co_await results go through variables, never straight into a
@@ -357,6 +358,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   beast::flat_buffer buffer_;
   std::string peer_;
   std::shared_ptr<SessionShared> shared_;
+  Occupancy occupancy_;
   bool idle_ = false;
   bool stopping_ = false;
   bool keep_alive_ = false;
@@ -379,7 +381,8 @@ void launch(std::shared_ptr<Session<Stream>> session, const std::shared_ptr<Sess
 
 }  // namespace
 
-void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
+void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared,
+                   Occupancy occupancy) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   std::string peer = ec ? std::string("unknown") : format_peer(endpoint);
@@ -391,11 +394,13 @@ void start_session(tcp::socket socket, std::shared_ptr<SessionShared> shared) {
   if (context) {
     TlsStream stream(std::move(socket), *context);
     auto session = std::make_shared<Session<TlsStream>>(std::move(context), std::move(stream),
-                                                        std::move(peer), shared);
+                                                        std::move(peer), shared,
+                                                        std::move(occupancy));
     launch(std::move(session), shared, executor);
   } else {
     auto session = std::make_shared<Session<beast::tcp_stream>>(
-        nullptr, beast::tcp_stream(std::move(socket)), std::move(peer), shared);
+        nullptr, beast::tcp_stream(std::move(socket)), std::move(peer), shared,
+        std::move(occupancy));
     launch(std::move(session), shared, executor);
   }
 }

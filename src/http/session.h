@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "http/connection_executors.h"
 #include "http/connection_tracker.h"
 #include "http/server.h"
 
@@ -43,7 +44,9 @@ struct SessionShared {
 };
 
 // Runs one connection (TLS handshake if configured, then requests until the
-// connection ends) on the socket's executor, which must be a strand.
-void start_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<SessionShared> shared);
+// connection ends) on the socket's executor, which must be a strand or run
+// by one thread only. `occupancy` is held until the connection ends.
+void start_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<SessionShared> shared,
+                   Occupancy occupancy = {});
 
 }  // namespace rapid::http

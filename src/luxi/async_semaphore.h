@@ -33,7 +33,7 @@ class AsyncSemaphore {
     co_await waiter->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     std::lock_guard lock(mutex_);
     if (waiter->granted) co_return true;
-    std::erase(waiters_, waiter);
+    std::erase_if(waiters_, [&](const auto& w) { return w.expired() || w.lock() == waiter; });
     co_return false;
   }
 
@@ -41,12 +41,14 @@ class AsyncSemaphore {
     std::shared_ptr<Waiter> next;
     {
       std::lock_guard lock(mutex_);
-      if (waiters_.empty()) {
+      while (!next && !waiters_.empty()) {
+        next = waiters_.front().lock();  // null: its coroutine is gone
+        waiters_.pop_front();
+      }
+      if (!next) {
         ++available_;
         return;
       }
-      next = waiters_.front();
-      waiters_.pop_front();
       next->granted = true;
     }
     // The timer belongs to the waiter's executor: wake it from there.
@@ -62,7 +64,9 @@ class AsyncSemaphore {
 
   std::mutex mutex_;
   std::size_t available_;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
+  // Weak: a waiter, and its timer on its coroutine's executor, live as long
+  // as that coroutine; one that is gone is skipped.
+  std::deque<std::weak_ptr<Waiter>> waiters_;
 };
 
 }  // namespace rapid::luxi

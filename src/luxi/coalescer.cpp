@@ -55,9 +55,11 @@ struct Waiter {
   Outcome outcome;
 };
 
-// The requests one call answers.
+// The requests one call answers. Weak: a waiter, and its timer on its
+// request's io thread, live as long as the request's coroutine, not as long
+// as a call that may never end (luxid hung while rapid stops).
 struct Batch {
-  std::vector<std::shared_ptr<Waiter>> waiters;
+  std::vector<std::weak_ptr<Waiter>> waiters;
   bool sealed = false;  // its request is being written: newcomers wait for the next call
 };
 
@@ -140,7 +142,9 @@ bool deliver(State& state, const std::string& request, const std::shared_ptr<Bat
   {
     std::lock_guard lock(state.mutex);
     const bool sole = batch->waiters.size() == 1;
-    for (auto& waiter : batch->waiters) {
+    for (const auto& weak : batch->waiters) {
+      const std::shared_ptr<Waiter> waiter = weak.lock();
+      if (!waiter) continue;
       waiter->done = true;
       waiter->sole = sole;
       waiter->outcome = outcome;
@@ -208,7 +212,10 @@ Coalescer::Answer collect(State& state, Waiter& waiter) {
     std::lock_guard lock(state.mutex);
     if (!waiter.done) {
       if (const auto batch = waiter.batch.lock()) {
-        std::erase_if(batch->waiters, [&](const auto& w) { return w.get() == &waiter; });
+        std::erase_if(batch->waiters, [&](const auto& w) {
+          const auto other = w.lock();
+          return !other || other.get() == &waiter;
+        });
       }
       waiter.batch.reset();
       throw Error(ErrorKind::timeout, "No answer from the master daemon in time");
