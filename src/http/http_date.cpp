@@ -18,4 +18,18 @@ std::string format_http_date(std::chrono::system_clock::time_point when) {
   return buf;
 }
 
+std::string_view current_http_date() {
+  // Per thread, per second: the text changes once a second, and gmtime_r
+  // takes glibc's time zone lock.
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t second = std::chrono::system_clock::to_time_t(now);
+  if (second != cached_second) {
+    cached = format_http_date(now);
+    cached_second = second;
+  }
+  return cached;
+}
+
 }  // namespace rapid::http

@@ -47,4 +47,13 @@ struct Response {
 // "HTTP/1.1" etc.
 std::string version_string(unsigned version);
 
+// Appends the status line and header block of `response` to `out`, in
+// Ganeti's header order: Content-Type, the extra headers, Connection, Date,
+// Server, Content-Length (of `body_bytes`), then the empty line. `version` is
+// the answer's (10 or 11). Appending to a string kept per connection
+// allocates nothing once it has grown.
+void append_response_head(std::string& out, const Response& response, unsigned version,
+                          bool keep_alive, std::string_view date, std::string_view server,
+                          std::size_t body_bytes);
+
 }  // namespace rapid::http

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -80,6 +82,10 @@ std::vector<std::string> field_lines(const bhttp::request<bhttp::string_body>& m
   const auto [first, last] = message.equal_range(name);
   for (auto field = first; field != last; ++field) lines.emplace_back(field->value());
   return lines;
+}
+
+std::array<asio::const_buffer, 2> head_and_body(const std::string& head, std::string_view body) {
+  return {asio::buffer(head), asio::buffer(body.data(), body.size())};
 }
 
 bool has_field(const bhttp::request<bhttp::string_body>& message, bhttp::field name) {
@@ -322,30 +328,24 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     co_await write_response(std::move(response), version, false, nullptr);
   }
 
-  // Ganeti's header order: Content-Type, (WWW-Authenticate), Connection,
-  // Date, Server, Content-Length.
+  // Ganeti's header order (append_response_head): Content-Type,
+  // (WWW-Authenticate), Connection, Date, Server, Content-Length.
   asio::awaitable<bool> write_response(Response response, unsigned version, bool keep_alive,
                                        const Request* request) {
-    const int status = response.status;
     // The body is written from `response`, which lives until the write
-    // ends: a large or shared answer is not copied.
-    bhttp::response<bhttp::span_body<const char>> message(static_cast<bhttp::status>(status),
-                                                          answer_version(version));
-    message.reason(reason_phrase(status));
-    message.set(bhttp::field::content_type, response.content_type);
-    for (const auto& header : response.extra_headers) message.insert(header.name, header.value);
-    message.set(bhttp::field::connection, keep_alive ? "keep-alive" : "close");
-    message.set(bhttp::field::date, format_http_date(std::chrono::system_clock::now()));
-    message.set(bhttp::field::server, shared_->config.server_header);
+    // ends: a large or shared answer is not copied. The head goes into a
+    // buffer the connection keeps.
     const std::string_view body = response.body_text();
-    message.set(bhttp::field::content_length, std::to_string(body.size()));
-    message.body() = boost::beast::span<const char>(body.data(), body.size());
+    head_.clear();
+    append_response_head(head_, response, answer_version(version), keep_alive,
+                         current_http_date(), shared_->config.server_header, body.size());
 
     // Logged before the answer leaves (as Ganeti does): a client that has
     // its answer finds the line in the log.
     if (request && shared_->access_log) shared_->access_log(*request, response);
     lowest().expires_after(limits().write_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream_, message, kTuple);
+    const std::array<asio::const_buffer, 2> buffers = head_and_body(head_, body);
+    auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
     if (ec) {
       SPDLOG_DEBUG("Writing the response to {} failed: {}", peer_, ec.message());
       co_return false;
@@ -359,6 +359,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   std::string peer_;
   std::shared_ptr<SessionShared> shared_;
   Occupancy occupancy_;
+  std::string head_;  // the status line and headers of the answer being written
   bool idle_ = false;
   bool stopping_ = false;
   bool keep_alive_ = false;

@@ -31,6 +31,7 @@ std::string_view strip_unicode(std::string_view text);
 // Python str.split(sep) (no maxsplit): "a,,b" -> {"a", "", "b"}, "" -> {""}.
 std::vector<std::string> split(std::string_view text, char sep);
 
+// ASCII case (bytes outside A-Z/a-z stay as they are, as in the C locale).
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view text);
 std::string to_upper(std::string_view text);
