@@ -3,8 +3,9 @@
 //  - shared: one executor that any number of threads may run; each
 //    connection gets a strand of it (tests, the metrics listener);
 //  - one per thread: executors each run by exactly one thread (rapid's io
-//    threads, one io_context each). A connection goes to the one with the
-//    fewest open and needs no strand: its reads, handler and writes stay on
+//    threads, one io_context each). A connection goes, when it has been
+//    accepted, to the one with the fewest open (a closing one no longer
+//    counts) and needs no strand: its reads, handler and writes stay on
 //    one thread and wake no other. Placing by load rather than in turn bounds
 //    how many are open on one of them at ceil(limit / count), which is what
 //    the app reserves reactor state for (http/socket_reserve.h).
@@ -34,7 +35,7 @@ class Occupancy {
 
 struct Placement {
   boost::asio::any_io_executor executor;  // the new connection's socket's
-  Occupancy occupancy;                    // held as long as the connection is open
+  Occupancy occupancy;                    // held until the connection starts to close
 };
 
 class ConnectionExecutors {

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <mutex>
+#include <unistd.h>
 
 #include "http/connection_executors.h"
 #include "http/session.h"
@@ -22,6 +23,25 @@ namespace rapid::http {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+namespace {
+
+// `accepted`'s connection on a socket of `target` (another thread's
+// io_context, or a strand): the descriptor moves, the connection does not
+// notice. Closed (and logged) if the move fails.
+tcp::socket moved_to(tcp::socket accepted, const asio::any_io_executor& target, tcp protocol) {
+  tcp::socket placed(target);
+  boost::system::error_code ec;
+  const tcp::socket::native_handle_type fd = accepted.release(ec);
+  if (!ec) placed.assign(protocol, fd, ec);
+  if (ec) {
+    SPDLOG_WARN("cannot hand over an accepted connection: {}", ec.message());
+    if (!placed.is_open() && fd >= 0) ::close(fd);
+  }
+  return placed;
+}
+
+}  // namespace
 
 // The listener: accepts while fewer than max_clients connections are open,
 // otherwise waits for one to close (connections beyond the limit queue in
@@ -47,6 +67,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     const auto address = asio::ip::make_address(shared->config.bind_address);
     const tcp::endpoint endpoint(address, shared->config.port);
+    protocol = endpoint.protocol();
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     if (address.is_v6()) {
@@ -109,9 +130,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         counted = true;
         co_await wait_for_slot();
       }
-      Placement where = placement.place();
-      auto [ec, socket] =
-          co_await acceptor.async_accept(where.executor, asio::as_tuple(asio::use_awaitable));
+      // Accepted here, then placed: where it goes is decided when it has
+      // arrived, by the connections open then.
+      auto [ec, accepted] =
+          co_await acceptor.async_accept(executor, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
         // EMFILE and friends: back off instead of spinning.
@@ -120,7 +142,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await slot_timer.async_wait(asio::as_tuple(asio::use_awaitable));
         continue;
       }
-      start_session(std::move(socket), shared, std::move(where.occupancy));
+      Placement where = placement.place();
+      tcp::socket socket = moved_to(std::move(accepted), where.executor, protocol);
+      if (socket.is_open()) start_session(std::move(socket), shared, std::move(where.occupancy));
     }
     while (!backlog.empty()) {
       while (shared->tracker.size() >= max_clients) {
@@ -140,6 +164,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   asio::any_io_executor executor;
   ConnectionExecutors placement;  // where connections run
+  tcp protocol = tcp::v4();       // of the listening socket
   asio::strand<asio::any_io_executor> strand;
   tcp::acceptor acceptor;
   asio::steady_timer slot_timer;

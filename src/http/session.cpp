@@ -152,6 +152,10 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     const bool secured = co_await handshake(stream_, limits().handshake_timeout, peer_);
     if (secured) co_await serve();
     if (!secured) shared_->tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+    // Closing costs this thread nothing more: the next client may come here
+    // (a sequential client's next connection, while this one lingers, stays
+    // on the LUXI pool's thread).
+    occupancy_ = Occupancy();
     co_await finish(stream_);
   }
 

@@ -1,7 +1,8 @@
 // Connections on io threads of their own (http/connection_executors.h), on a
 // real http::Server over TLS: each connection is served on one thread from
 // its first request to its last, open connections are spread evenly over
-// the threads, a closed one frees its place, and the shared layout (one
+// the threads, a closed one frees its place (a sequential client stays on
+// the first thread), and the shared layout (one
 // executor, several threads, a strand per connection) still serves.
 #include <gtest/gtest.h>
 
@@ -168,6 +169,26 @@ TEST(IoThreads, AClosedConnectionFreesItsPlace) {
   EXPECT_TRUE(placed_apart);
   const auto threads = server.handler().threads();
   EXPECT_NE(*threads.at("second").begin(), *threads.at("first").begin());
+}
+
+TEST(IoThreads, SequentialConnectionsStayOnTheFirstThread) {
+  // A client that opens its next connection once the last one is closing
+  // (the Python client, scripts) finds the first io_context empty each time:
+  // it is placed when it arrives, and a closing connection counts no more.
+  ThreadedServer server(2);
+  for (int i = 0; i < 5; ++i) {
+    testing::HttpClient client("127.0.0.1", server.port(), true);
+    ASSERT_TRUE(client.connect());
+    const std::string name = "seq" + std::to_string(i);
+    ASSERT_TRUE(client.send("GET /version HTTP/1.1\r\nHost: rapid\r\nConnection: close\r\n"
+                            "X-Connection: " + name + "\r\n\r\n"));
+    ASSERT_TRUE(client.read_response().has_value());
+    EXPECT_TRUE(client.closed_by_peer());
+  }
+  const auto threads = server.handler().threads();
+  std::set<std::thread::id> used;
+  for (const auto& [connection, ids] : threads) used.insert(ids.begin(), ids.end());
+  EXPECT_EQ(used.size(), 1u);
 }
 
 TEST(ConnectionExecutors, PlacesOnTheLeastLoadedAndCountsUntilTheOccupancyEnds) {
