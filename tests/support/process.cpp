@@ -1,5 +1,6 @@
 #include "support/process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,14 +54,23 @@ Exit run_rapid(const std::string& directory, const std::vector<std::string>& arg
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out = directory + "/run.out";
   const std::string err = directory + "/run.err";
+  // Made before fork(): the child of a multi-threaded process may only make
+  // async-signal-safe calls until it execs (see RapidProcess).
+  std::vector<char*> cargv;
+  for (auto& arg : argv) cargv.push_back(arg.data());
+  cargv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    std::vector<char*> cargv;
-    for (auto& arg : argv) cargv.push_back(arg.data());
-    cargv.push_back(nullptr);
-    if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(126);
-    execv(cargv[0], cargv.data());
-    _exit(127);
+    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out_fd < 0 || err_fd < 0 || ::dup2(out_fd, STDOUT_FILENO) < 0 ||
+        ::dup2(err_fd, STDERR_FILENO) < 0) {
+      ::_exit(126);
+    }
+    if (out_fd > STDERR_FILENO) ::close(out_fd);
+    if (err_fd > STDERR_FILENO) ::close(err_fd);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
   }
   Exit result;
   const auto deadline = Clock::now() + scaled(timeout);
