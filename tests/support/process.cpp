@@ -48,21 +48,15 @@ int status_of(const std::optional<HttpResponse>& response) {
   return response ? response->status : -1;
 }
 
-Exit run_rapid(const std::string& directory, const std::vector<std::string>& args,
-               std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv = {rapid_binary().string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const std::string out = directory + "/run.out";
-  const std::string err = directory + "/run.err";
-  // Made before fork(): the child of a multi-threaded process may only make
-  // async-signal-safe calls until it execs (see RapidProcess).
+int spawn(std::vector<std::string> argv, const std::string& out, const std::string& err,
+          int open_flags) {
   std::vector<char*> cargv;
   for (auto& arg : argv) cargv.push_back(arg.data());
   cargv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | open_flags, 0644);
+    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | open_flags, 0644);
     if (out_fd < 0 || err_fd < 0 || ::dup2(out_fd, STDOUT_FILENO) < 0 ||
         ::dup2(err_fd, STDERR_FILENO) < 0) {
       ::_exit(126);
@@ -72,6 +66,16 @@ Exit run_rapid(const std::string& directory, const std::vector<std::string>& arg
     ::execv(cargv[0], cargv.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+Exit run_rapid(const std::string& directory, const std::vector<std::string>& args,
+               std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {rapid_binary().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string out = directory + "/run.out";
+  const std::string err = directory + "/run.err";
+  const pid_t pid = spawn(std::move(argv), out, err, O_TRUNC);
   Exit result;
   const auto deadline = Clock::now() + scaled(timeout);
   int status = 0;

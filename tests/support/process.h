@@ -38,6 +38,16 @@ std::string read_file(const std::string& path);
 // The status of an answer, -1 for none.
 int status_of(const std::optional<HttpResponse>& response);
 
+// Starts `argv` (argv[0] a path) as a child process with its standard output
+// and error going to the files at `out` and `err` (opened with `open_flags`
+// besides O_WRONLY | O_CREAT); the child's pid. Everything the child needs
+// is made before fork(): the tests' process has other threads, and until
+// it execs the child may only make async-signal-safe calls (an allocation
+// could wait forever for a lock another thread held at the fork). The child
+// exits with 126 when a file cannot be opened, 127 when exec fails.
+int spawn(std::vector<std::string> argv, const std::string& out, const std::string& err,
+          int open_flags);
+
 // How a run of the binary ended, with what it printed.
 struct Exit {
   int status = -1;  // exit code, or -signal, or -1000 on timeout

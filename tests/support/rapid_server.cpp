@@ -3,8 +3,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -143,25 +143,7 @@ RapidProcess::RapidProcess(const std::string& directory, std::vector<std::string
                                    "--audit-log",
                                    directory + "/audit.log"};
   argv.insert(argv.end(), args.begin(), args.end());
-  // Everything the child needs is made before fork(): this process has other
-  // threads, and a child of a multi-threaded process may only make
-  // async-signal-safe calls until it execs (an allocation could wait forever
-  // for a lock another thread held at the fork).
-  std::vector<char*> cargv;
-  for (auto& arg : argv) cargv.push_back(arg.data());
-  cargv.push_back(nullptr);
-  const std::string out = directory + "/stderr.log";
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int err = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (err >= 0) ::dup2(err, STDERR_FILENO);
-    if (null >= 0) ::dup2(null, STDOUT_FILENO);
-    if (err > STDERR_FILENO) ::close(err);
-    if (null > STDERR_FILENO) ::close(null);
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
+  pid_ = spawn(std::move(argv), "/dev/null", directory + "/stderr.log", O_APPEND);
 }
 
 RapidProcess::~RapidProcess() {
