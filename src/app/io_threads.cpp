@@ -10,11 +10,6 @@ IoThreads::IoThreads(boost::asio::execution_context& owner, unsigned count)
   }
 }
 
-IoThreads::~IoThreads() {
-  stop();
-  shut_down();
-}
-
 std::vector<boost::asio::any_io_executor> IoThreads::executors() const {
   std::vector<boost::asio::any_io_executor> executors;
   for (const auto& context : contexts_) executors.push_back(context->get_executor());

@@ -31,7 +31,6 @@ class IoThreads final : public boost::asio::execution_context::service {
   static inline boost::asio::execution_context::id id;
 
   IoThreads(boost::asio::execution_context& owner, unsigned count);
-  ~IoThreads() override;
 
   std::vector<boost::asio::any_io_executor> executors() const;
   // A thread per io_context, each running it until stop().

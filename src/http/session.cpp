@@ -14,7 +14,6 @@
 
 #include "http/http_date.h"
 #include "http/request_rules.h"
-#include "http/status.h"
 #include "http/tls_stream.h"
 
 namespace rapid::http {
