@@ -93,7 +93,10 @@ bool set_mac_key(EVP_MAC_CTX* mac, unsigned char* key, std::size_t size) {
 }
 
 // SSL_CTX_set_tlsext_ticket_key_evp_cb's callback: 1 done, 2 decrypted but
-// to be renewed (an older key), 0 unknown key (full handshake), -1 error.
+// to be renewed, 0 unknown key (full handshake), -1 error. Renewed: a ticket
+// of the older key, and every TLS 1.3 ticket, since a TLS 1.3 client uses a
+// ticket once (RFC 8446, C.4; OpenSSL's client does) and without a new one
+// its next connection would be a full handshake.
 int ticket_key_callback(SSL* ssl, unsigned char* key_name, unsigned char* iv,
                         EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac, int encrypt) {
   auto* keys = static_cast<std::shared_ptr<TicketKeys>*>(
@@ -116,7 +119,7 @@ int ticket_key_callback(SSL* ssl, unsigned char* key_name, unsigned char* iv,
     OPENSSL_cleanse(&*found, sizeof *found);
     if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes, iv) != 1) {
       result = -1;
-    } else if (renew) {
+    } else if (renew || SSL_version(ssl) == TLS1_3_VERSION) {
       result = 2;
     }
   }

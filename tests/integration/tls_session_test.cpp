@@ -146,6 +146,35 @@ TEST(TlsSession, ATicketResumesTls12AndTls13) {
   }
 }
 
+// OpenSSL's client (wrk's, curl's) offers a TLS 1.3 ticket once: a client
+// that keeps only its last session resumes every time only if each
+// resumption brings a new ticket. Without one, every other connection was a
+// full handshake.
+TEST(TlsSession, EveryTls13ResumptionBringsANewTicket) {
+  TlsServer server(rsa_config());
+  Visit last = visit(server.port(), TLS1_3_VERSION);
+  ASSERT_TRUE(last.answered);
+  ASSERT_TRUE(last.session);
+  for (int round = 0; round < 4; ++round) {
+    SCOPED_TRACE(round);
+    Visit next = visit(server.port(), TLS1_3_VERSION, last.session.get());
+    ASSERT_TRUE(next.answered);
+    EXPECT_TRUE(next.reused);
+    ASSERT_TRUE(next.session);
+    EXPECT_TRUE(SSL_SESSION_is_resumable(next.session.get()));
+    const unsigned char* old_ticket = nullptr;
+    const unsigned char* new_ticket = nullptr;
+    std::size_t old_size = 0;
+    std::size_t new_size = 0;
+    SSL_SESSION_get0_ticket(last.session.get(), &old_ticket, &old_size);
+    SSL_SESSION_get0_ticket(next.session.get(), &new_ticket, &new_size);
+    ASSERT_GT(new_size, 0u);
+    EXPECT_NE(std::string(reinterpret_cast<const char*>(old_ticket), old_size),
+              std::string(reinterpret_cast<const char*>(new_ticket), new_size));
+    last = std::move(next);
+  }
+}
+
 TEST(TlsSession, TheCacheResumesAClientThatRefusesTickets) {
   TlsServer server(rsa_config());
   const Visit first = visit(server.port(), TLS1_2_VERSION, nullptr, true);
