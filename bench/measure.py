@@ -2,6 +2,7 @@
 the large-cluster runs; the original's children sampled meanwhile."""
 
 import json
+import os
 import re
 import subprocess
 import threading
@@ -80,22 +81,26 @@ class Bench:
         return max(self.opts.seconds, self.opts.slow_seconds) if path in SLOW_PATHS \
             else self.opts.seconds
 
-    def wrk(self, url, connections, close=False, inside=False, master_pid=None):
+    def wrk(self, url, connections, mode="keepalive", inside=False, master_pid=None):
+        """mode: keepalive, close (Connection: close; wrk resumes its last TLS
+        session) or full (Connection: close and a full TLS handshake each
+        time, through bench/no_resume.cpp)."""
         threads = 1 if connections < 2 else 2
         parts = urllib.parse.urlsplit(url)
         path = parts.path + ("?" + parts.query if parts.query else "")
         argv = ["wrk", "-t%d" % threads, "-c%d" % connections,
                 "-d%ds" % max(1, round(self.seconds(path))),
                 "--latency", "--timeout", "%gs" % self.opts.wrk_timeout, "-H", AUTH_HEADER]
-        if close:
+        if mode in ("close", "full"):
             argv += ["-H", "Connection: close"]
+        env = dict(os.environ, LD_PRELOAD=self.opts.no_resume) if mode == "full" else None
         argv.append(url)
         if inside:
             argv = in_sandbox(argv)
         sampler = Sampler(master_pid) if master_pid else None
         if sampler:
             sampler.start()
-        result = subprocess.run(argv, capture_output=True, text=True)
+        result = subprocess.run(argv, capture_output=True, text=True, env=env)
         if sampler:
             sampler.finish()
             for key in self.children:
@@ -153,10 +158,12 @@ class Bench:
             log("waited %.0f s for rapid's LUXI calls to end" % (time.monotonic() - start))
 
     def find(self, **keys):
-        for cell in self.cells:
-            if all(cell.get(k) == v for k, v in keys.items()):
-                return cell
-        return None
+        """The matching cell; of several (--rounds), the one of median req/s
+        (the lower of the middle two)."""
+        found = [cell for cell in self.cells if all(cell.get(k) == v for k, v in keys.items())]
+        if not found:
+            return None
+        return sorted(found, key=lambda cell: cell.get("rps", 0))[(len(found) - 1) // 2]
 
 
 def cell_clean(cell):

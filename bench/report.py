@@ -42,6 +42,9 @@ def ratio(a, b):
     return ("%.0f×" % value) if value >= 10 else ("%.2f×" % value)
 
 
+FULL_LABEL = ", Connection: close, full handshakes"
+
+
 def table(bench, opts):
     lines = ["| request | scheme | c | original | rapid | rapid/original | LUXI floor | "
              "rapid/floor | nginx | rapid/nginx |",
@@ -54,11 +57,14 @@ def table(bench, opts):
                 rows.append((path, "", scheme, c, "keepalive", "rsa"))
                 if path == "/version":
                     rows.append((path, ", Connection: close", scheme, c, "close", "rsa"))
+                    if scheme == "https":
+                        rows.append((path, FULL_LABEL, scheme, c, "full", "rsa"))
         if path == "/version" and "https" in opts.schemes:
             for c in opts.connections:
                 rows.append((path, ", ECDSA P-256", "https", c, "keepalive", "ecdsa"))
                 rows.append((path, ", ECDSA P-256, Connection: close", "https", c, "close",
                              "ecdsa"))
+                rows.append((path, ", ECDSA P-256" + FULL_LABEL, "https", c, "full", "ecdsa"))
     for path, label, scheme, c, mode, key in rows:
         rap = bench.find(server="rapid", path=path, scheme=scheme, connections=c, mode=mode,
                          key=key)
@@ -76,8 +82,13 @@ def table(bench, opts):
             ratio(rap, nginx)))
     lines.append("")
     lines.append("Cells: req/s (p50 / p99 ms). rapid keeps connections alive unless the row "
-                 "says Connection: close; the original closes every connection; the floor is "
-                 "luxi_floor making rapid's LUXI call straight to luxid over c connections.")
+                 "says Connection: close; there wrk resumes its last TLS session on each new "
+                 "connection, unless the row says full handshakes (no session kept, as "
+                 "Ganeti's Python client and the Prometheus exporter); the original closes "
+                 "every connection; the floor is luxi_floor making rapid's LUXI call straight "
+                 "to luxid over c connections." + (
+                     " Each cell is the median of %d rounds." % opts.rounds
+                     if opts.rounds > 1 else ""))
     for number, cell in enumerate(notes, 1):
         problems = ["%s %s" % (cell[k], k) for k in ("non2xx", "timeouts", "socket_errors",
                                                        "errors") if cell.get(k)]
@@ -104,12 +115,13 @@ def gaps(bench, opts):
                     wanted.append(dict(server="floor", path=path, connections=c))
                 if path == "/version":
                     modes = [("close", "rsa")]
+                    if scheme == "https":
+                        modes += [("full", "rsa")]
                     if opts.nginx:
                         modes += [("keepalive", "rsa")]
-                        wanted.append(dict(server="nginx", path=path, scheme=scheme,
-                                           connections=c, mode="close", key="rsa"))
                     if opts.ecdsa and scheme == "https":
-                        modes += [("keepalive", "ecdsa"), ("close", "ecdsa")]
+                        modes += [("keepalive", "ecdsa"), ("close", "ecdsa"),
+                                  ("full", "ecdsa")]
                     for mode, key in modes:
                         for server in ["rapid"] + (["nginx"] if opts.nginx else []):
                             wanted.append(dict(server=server, path=path, scheme=scheme,
@@ -241,10 +253,11 @@ def targets(bench, large, memory):
         share(rps(server="rapid", path="/version", connections=c, **https),
               rps(server="nginx", path="/version", connections=c, **https), 0.7,
               "/version HTTPS keep-alive c=%d vs nginx" % c)
-    for key, label in (("rsa", "RSA-2048"), ("ecdsa", "ECDSA P-256")):
-        keys = dict(path="/version", scheme="https", connections=16, mode="close", key=key)
-        share(rps(server="rapid", **keys), rps(server="nginx", **keys), 0.8,
-              "/version new connections c=16, %s, vs nginx" % label)
+    for mode, how in (("close", "resumed"), ("full", "full handshakes")):
+        for key, label in (("rsa", "RSA-2048"), ("ecdsa", "ECDSA P-256")):
+            keys = dict(path="/version", scheme="https", connections=16, mode=mode, key=key)
+            share(rps(server="rapid", **keys), rps(server="nginx", **keys), 0.8,
+                  "/version new connections c=16, %s, %s, vs nginx" % (label, how))
     rap = bench.find(server="rapid", path="/2/info", connections=16, **https)
     floor = bench.find(server="floor", path="/2/info", connections=16)
     if rap and floor:
