@@ -23,8 +23,9 @@ namespace rapid::http {
 // AsyncReadStream/AsyncWriteStream, async_handshake and async_shutdown, and
 // tcp_stream's deadline calls (a deadline that passes closes the socket; the
 // pending operation ends with beast::error::timeout). One read and one write
-// at most at a time, all on the socket's executor (a strand); not moved
-// while an operation is pending.
+// at most at a time, all on the socket's executor (a strand, or an io
+// thread's own io_context, which one thread runs); not moved while an
+// operation is pending.
 class TlsStream {
  public:
   using executor_type = boost::asio::any_io_executor;
