@@ -92,10 +92,23 @@ TlsStream::~TlsStream() {
 }
 
 void TlsStream::expires_after(std::chrono::steady_clock::duration timeout) {
-  core_->timer.expires_after(timeout);
-  core_->timer.async_wait([core = core_](const error_code& ec) {
-    // A wait that completed before a new deadline was set is stale.
-    if (ec || core->timer.expiry() > std::chrono::steady_clock::now()) return;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point now = Clock::now();
+  core_->deadline = timeout < Clock::time_point::max() - now ? now + timeout  // saturated
+                                                              : Clock::time_point::max();
+  // A pending wait that ends no later waits again for the rest.
+  if (core_->waiting && core_->timer.expiry() <= core_->deadline) return;
+  arm_deadline(core_);
+}
+
+void TlsStream::arm_deadline(const std::shared_ptr<Core>& core) {
+  core->timer.expires_at(core->deadline);  // a pending wait ends as aborted
+  core->waiting = true;
+  core->timer.async_wait([core](const error_code& ec) {
+    if (ec) return;  // aborted: replaced by a new wait, or cancelled
+    core->waiting = false;
+    if (core->deadline == std::chrono::steady_clock::time_point::max()) return;  // never
+    if (core->deadline > std::chrono::steady_clock::now()) return arm_deadline(core);  // moved
     if (!core->socket.is_open()) return;
     core->timed_out = true;
     error_code ignored;
@@ -103,7 +116,8 @@ void TlsStream::expires_after(std::chrono::steady_clock::duration timeout) {
   });
 }
 
-void TlsStream::expires_never() { core_->timer.expires_at(asio::steady_timer::time_point::max()); }
+// The pending wait, if any, ends at its time and finds no deadline.
+void TlsStream::expires_never() { core_->deadline = std::chrono::steady_clock::time_point::max(); }
 
 void TlsStream::cancel() {
   error_code ignored;
@@ -114,6 +128,7 @@ void TlsStream::cancel() {
 void TlsStream::close() {
   error_code ignored;
   core_->timer.cancel();
+  core_->waiting = false;
   core_->socket.close(ignored);
 }
 

@@ -81,11 +81,18 @@ class TlsStream {
     boost::asio::ip::tcp::socket socket;
     boost::asio::steady_timer timer;
     SSL* ssl;
+    // The deadline can move without touching the timer: a pending wait that
+    // ends before it waits again (arm_deadline), so a deadline pushed later
+    // on every request costs no timer operation (each one can reprogram the
+    // reactor's timerfd, a system call).
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    bool waiting = false;  // a wait of `timer` is pending
     bool timed_out = false;
     bool recheck = false;  // a write wait was cancelled to look again
     char peeked = 0;
   };
 
+  static void arm_deadline(const std::shared_ptr<Core>& core);
   // One try of an SSL call each; what to wait for if it cannot finish yet.
   Attempt try_read(boost::asio::mutable_buffer buffer);
   Attempt try_write(boost::asio::const_buffer buffer);

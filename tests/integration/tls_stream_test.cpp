@@ -13,10 +13,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <string>
@@ -170,6 +172,75 @@ TEST(TlsStream, ReadPastItsDeadlineTimesOut) {
   ASSERT_TRUE(client.handshake());
   server.wait_done();
   EXPECT_EQ(read_ec, boost::beast::error::timeout) << read_ec.message();
+}
+
+// The deadline moves without a new timer wait while one is pending
+// (TlsStream::arm_deadline): moved later, the pending wait ends early and
+// waits again; moved earlier, it is replaced; cleared, it finds none.
+asio::awaitable<void> pause(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(kTuple);
+}
+
+TEST(TlsStream, ADeadlineMovedLaterHoldsUntilItsNewTime) {
+  error_code read_ec;
+  std::chrono::steady_clock::duration waited{};
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    stream.expires_after(std::chrono::milliseconds(100));
+    co_await pause(std::chrono::milliseconds(50));
+    const auto moved = std::chrono::steady_clock::now();
+    stream.expires_after(std::chrono::milliseconds(400));
+    char buffer[64];
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+    read_ec = ec;
+    waited = std::chrono::steady_clock::now() - moved;
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  server.wait_done();
+  EXPECT_EQ(read_ec, boost::beast::error::timeout) << read_ec.message();
+  EXPECT_GE(waited, std::chrono::milliseconds(390));
+}
+
+TEST(TlsStream, ADeadlineMovedEarlierTakesEffect) {
+  error_code read_ec;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    stream.expires_after(std::chrono::seconds(60));
+    stream.expires_after(std::chrono::milliseconds(100));
+    char buffer[64];
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+    read_ec = ec;
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  server.wait_done();  // (within 60 s only if the earlier deadline held)
+  EXPECT_EQ(read_ec, boost::beast::error::timeout) << read_ec.message();
+}
+
+TEST(TlsStream, NoDeadlineAfterExpiresNever) {
+  error_code read_ec;
+  std::size_t read = 0;
+  OneConnectionServer server([&](TlsStream& stream) -> asio::awaitable<void> {
+    auto [hs_ec] = co_await stream.async_handshake(kTuple);
+    if (hs_ec) co_return;
+    stream.expires_after(std::chrono::milliseconds(100));
+    stream.expires_never();
+    char buffer[64];
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buffer), kTuple);
+    read_ec = ec;
+    read = n;
+  });
+  Client client(server.port());
+  ASSERT_TRUE(client.handshake());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the cleared deadline
+  ASSERT_TRUE(client.write("late"));
+  server.wait_done();
+  EXPECT_FALSE(read_ec) << read_ec.message();
+  EXPECT_EQ(read, 4u);
 }
 
 TEST(TlsStream, HandshakePastItsDeadlineTimesOut) {
