@@ -107,9 +107,11 @@ void TlsStream::arm_deadline(const std::shared_ptr<Core>& core) {
   core->timer.async_wait([core](const error_code& ec) {
     if (ec) return;  // aborted: replaced by a new wait, or cancelled
     core->waiting = false;
+    // Closed (also by the stream's destructor): nothing to time, no wait
+    // that would keep the core.
+    if (!core->socket.is_open()) return;
     if (core->deadline == std::chrono::steady_clock::time_point::max()) return;  // never
     if (core->deadline > std::chrono::steady_clock::now()) return arm_deadline(core);  // moved
-    if (!core->socket.is_open()) return;
     core->timed_out = true;
     error_code ignored;
     core->socket.close(ignored);
