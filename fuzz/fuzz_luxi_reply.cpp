@@ -20,6 +20,7 @@
 #include <boost/asio/write.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,15 +80,20 @@ asio::awaitable<void> serve_one(stream_protocol::acceptor& acceptor, std::string
   }
 }
 
-asio::awaitable<void> call(rapid::luxi::Client& client, const std::string& socket_path) {
+// Ends by destroying the client: its pooled connection closes, so a fake
+// luxid still writing bytes after the reply (which the idle connection does
+// not read) gets an error instead of waiting forever on a full socket.
+asio::awaitable<void> call(std::unique_ptr<rapid::luxi::Client>& client,
+                           const std::string& socket_path) {
   std::optional<rapid::luxi::Error> failure;
   try {
-    const rapid::Json result =
-        co_await client.call("QueryClusterInfo", rapid::Json::array(), rapid::luxi::Resend::never);
+    const rapid::Json result = co_await client->call("QueryClusterInfo", rapid::Json::array(),
+                                                     rapid::luxi::Resend::never);
     (void)rapid::dump_python(result);
   } catch (const rapid::luxi::Error& error) {
     failure = error;
   }
+  client.reset();
   if (failure) {
     const auto mapped =
         rapid::rapi::map_luxi_error(*failure, rapid::rapi::LuxiContext::query, socket_path);
@@ -102,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::size_t piece = data[0] == 0 ? size : data[0];
   std::string reply(reinterpret_cast<const char*>(data) + 1, size - 1);
-  rapid::luxi::Client client(world.io.get_executor(), world.config());
+  auto client = std::make_unique<rapid::luxi::Client>(world.io.get_executor(), world.config());
   // The client never re-sends here (Resend::never): one connection per input.
   asio::co_spawn(world.io, serve_one(world.acceptor, std::move(reply), piece), asio::detached);
   auto done = asio::co_spawn(world.io, call(client, world.path), asio::use_future);
