@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "luxi/error.h"
+#include "luxi/repeated_replies.h"
 
 namespace rapid::luxi {
 
@@ -80,6 +81,7 @@ struct Coalescer::State {
   Send send;
   std::mutex mutex;
   std::unordered_map<std::string, Key> keys;  // by request text
+  RepeatedReplies repeated{RepeatedReplies::Limits{}};
 };
 
 namespace {
@@ -178,6 +180,7 @@ asio::awaitable<void> fly(std::shared_ptr<State> state, std::string request) {
     Outcome outcome;
     try {
       outcome.result = co_await state->send(method, request, sealer(state, batch));
+      state->repeated.reuse(request, *outcome.result);
     } catch (const Error& error) {
       outcome.error = error;
     } catch (...) {

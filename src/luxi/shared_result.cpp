@@ -1,8 +1,21 @@
 #include "luxi/shared_result.h"
 
+#include <vector>
+
 #include "luxi/protocol.h"
 
 namespace rapid::luxi {
+
+struct SharedResult::Bodies {
+  struct Memo {
+    std::string key;
+    std::mutex mutex;  // held while the body is rendered
+    std::shared_ptr<const std::string> body;
+  };
+  std::mutex mutex;  // guards memos (not the entries)
+  std::vector<std::unique_ptr<Memo>> memos;
+};
+
 namespace {
 
 // The span of R in `{"success":true,"result":R}` (JSON whitespace allowed
@@ -37,10 +50,14 @@ std::optional<std::pair<std::size_t, std::size_t>> plain_success(std::string_vie
 
 }  // namespace
 
-SharedResult::SharedResult(Json value) : decoded_(true), value_(std::move(value)) {}
+SharedResult::SharedResult(Json value)
+    : decoded_(true), value_(std::move(value)), bodies_(std::make_shared<Bodies>()) {}
 
 SharedResult::SharedResult(std::string message, std::size_t begin, std::size_t end)
-    : message_(std::move(message)), result_begin_(begin), result_end_(end) {}
+    : message_(std::move(message)),
+      result_begin_(begin),
+      result_end_(end),
+      bodies_(std::make_shared<Bodies>()) {}
 
 std::shared_ptr<SharedResult> SharedResult::from_reply(std::string message) {
   if (const auto span = plain_success(message)) {
@@ -69,15 +86,15 @@ const Json& SharedResult::value() const {
 
 std::shared_ptr<const std::string> SharedResult::body(
     std::string_view key, const std::function<std::string(const SharedResult&)>& render) const {
-  Memo* memo = nullptr;
+  Bodies::Memo* memo = nullptr;
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& entry : memos_) {
+    std::lock_guard lock(bodies_->mutex);
+    for (const auto& entry : bodies_->memos) {
       if (entry->key == key) memo = entry.get();
     }
     if (!memo) {
-      memos_.push_back(std::make_unique<Memo>());
-      memo = memos_.back().get();
+      bodies_->memos.push_back(std::make_unique<Bodies::Memo>());
+      memo = bodies_->memos.back().get();
       memo->key = std::string(key);
     }
   }

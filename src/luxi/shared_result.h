@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "util/json.h"
 
@@ -43,12 +42,20 @@ class SharedResult {
   // The value, moved out: only for the answer's sole holder.
   Json take();
 
+  // The whole reply message while the result is kept as text; empty once
+  // decoded from the start (from_reply's other messages).
+  std::string_view message() const { return message_; }
+
+  // The bodies rendered from this result (body()). A body is a function of
+  // the reply's bytes and its key, so a later result of the same call whose
+  // reply is byte for byte this one's may take them over
+  // (luxi/repeated_replies.h).
+  struct Bodies;
+  const std::shared_ptr<Bodies>& bodies() const { return bodies_; }
+  // Makes `bodies` this result's own: only before it is handed out.
+  void share_bodies(std::shared_ptr<Bodies> bodies) { bodies_ = std::move(bodies); }
+
  private:
-  struct Memo {
-    std::string key;
-    std::mutex mutex;  // held while the body is rendered
-    std::shared_ptr<const std::string> body;
-  };
   SharedResult(std::string message, std::size_t begin, std::size_t end);
 
   std::string message_;  // empty once decoded from the start
@@ -56,8 +63,7 @@ class SharedResult {
   mutable std::mutex decode_mutex_;
   mutable bool decoded_ = false;  // guarded by decode_mutex_, with value_
   mutable Json value_;
-  mutable std::mutex mutex_;  // guards memos_ (not the entries)
-  mutable std::vector<std::unique_ptr<Memo>> memos_;
+  std::shared_ptr<Bodies> bodies_;
 };
 
 }  // namespace rapid::luxi

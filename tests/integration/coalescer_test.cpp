@@ -104,6 +104,47 @@ TEST(Coalescer, AWaiterThatGivesUpEndsNobodyElsesCall) {
   for (auto& thread : threads) thread.join();
 }
 
+// Each call is made, but a reply with the bytes of the last one to the same
+// request takes over the bodies rendered from it (luxi/repeated_replies.h).
+TEST(Coalescer, AnUnchangedReplyKeepsItsBodies) {
+  asio::io_context io;
+  std::vector<std::string> replies = {"[1]", "[1]", "[2]"};
+  int calls = 0;
+  Coalescer coalescer(io.get_executor(),
+                      [&](std::string_view, const std::string&, std::function<void()> on_send)
+                          -> asio::awaitable<std::shared_ptr<luxi::SharedResult>> {
+                        on_send();
+                        const std::string text = replies.at(calls++);
+                        co_return luxi::SharedResult::from_reply(R"({"success":true,"result":)" +
+                                                                 text + "}");
+                      });
+  int renders = 0;
+  const auto body_of_next_call = [&] {
+    auto future = asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<std::shared_ptr<const std::string>> {
+          const Coalescer::Answer answer = co_await coalescer.call(
+              "QueryClusterInfo", "request", Coalescer::Clock::now() + 5s);
+          co_return answer.result->body("k", [&](const luxi::SharedResult& result) {
+            ++renders;
+            return dump_python(result.value());
+          });
+        },
+        asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+  };
+  const auto first = body_of_next_call();
+  const auto second = body_of_next_call();
+  const auto third = body_of_next_call();
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(renders, 2);
+  EXPECT_EQ(*first, "[1]");
+  EXPECT_EQ(*third, "[2]");
+}
+
 TEST(SharedResult, RendersOncePerKeyAcrossThreads) {
   const luxi::SharedResult shared(Json::array({1, 2, 3}));
   std::atomic<int> renders{0};

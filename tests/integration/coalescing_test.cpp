@@ -3,7 +3,8 @@
 // requests share a call, a request that arrives after a call was sent gets
 // the next call's answer, only query calls coalesce, errors reach every
 // waiter, access is still checked per request, --no-coalesce makes one call
-// per request, and a shared body is byte-for-byte the unshared one.
+// per request, an unchanged reply is still asked for by every request, and a
+// shared body is byte-for-byte the unshared one.
 //
 // rapid-specific behaviour: the original makes one call per request.
 #include <gtest/gtest.h>
@@ -149,6 +150,21 @@ TEST(Coalescing, RequestsGatheringBehindACallShareTheNextOne) {
   EXPECT_EQ(first.get().body, info_body(1));
   for (auto& request : later) EXPECT_EQ(request.get().body, info_body(2));
   EXPECT_EQ(rapid.luxi().requests("QueryClusterInfo").size(), 2u);
+}
+
+// The bodies of an unchanged reply are reused (luxi/repeated_replies.h), but
+// every request still makes its call: a reply that changes shows at once.
+TEST(Coalescing, AnUnchangedReplyIsStillAskedForEveryTime) {
+  RapidServer rapid;
+  HeldCalls held(rapid.luxi(), "QueryClusterInfo",
+                 [](int n) { return info_reply(n < 3 ? 1 : n); });
+  for (int n = 1; n <= 4; ++n) {
+    auto request = get_async(rapid, "/2/info");
+    ASSERT_TRUE(held.arrived(n));
+    held.release();
+    EXPECT_EQ(request.get().body, info_body(n < 3 ? 1 : n)) << "request " << n;
+  }
+  EXPECT_EQ(rapid.luxi().requests("QueryClusterInfo").size(), 4u);
 }
 
 TEST(Coalescing, DifferentArgumentsDoNotCoalesce) {
