@@ -4,6 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include "auth/users.h"
+#include "luxi/repeated_replies.h"
+#include "luxi/shared_result.h"
 #include "rapi/opcode.h"
 #include "rapi/resource.h"
 #include "rapi/router.h"
@@ -66,6 +68,29 @@ void BM_TranscodeRealInfo(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_TranscodeRealInfo);
+
+// What a request costs when luxid's reply is the last one's bytes again
+// (luxi/repeated_replies.h): comparing the replies and taking over the body,
+// instead of BM_TranscodeRealInfo's rendering.
+void BM_RepeatedRealInfo(benchmark::State& state) {
+  const std::string message = R"({"success":true,"result":)" + real_info_text() + "}";
+  rapid::luxi::RepeatedReplies repeated({});
+  const auto render = [](const rapid::luxi::SharedResult& result) {
+    std::string out;
+    rapid::transcode_python(*result.text(), out);
+    return out;
+  };
+  const auto first = rapid::luxi::SharedResult::from_reply(message);
+  repeated.reuse("request", *first);
+  first->body("info", render);
+  for (auto _ : state) {
+    const auto again = rapid::luxi::SharedResult::from_reply(message);
+    repeated.reuse("request", *again);
+    benchmark::DoNotOptimize(again->body("info", render));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * message.size()));
+}
+BENCHMARK(BM_RepeatedRealInfo);
 
 void BM_DumpRealInfo(benchmark::State& state) {
   const Json info = *rapid::parse_json(real_info_text());
