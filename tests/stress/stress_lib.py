@@ -141,7 +141,11 @@ class Rapid:
         argv = [binary(), "-f", "--no-user-check", "--no-master-check", "-b", "127.0.0.1",
                 "-p", str(self.port), "--pid-file", os.path.join(self.dir, "rapid.pid"),
                 "--log-file", self.log_file, "--users-file", self.users_file,
-                "--luxi-socket", self.luxi_socket]
+                "--luxi-socket", self.luxi_socket,
+                # Its own, never the cluster's: rapid as root would create
+                # /var/log/ganeti/rapi-audit.log with the package's daemon
+                # (gnt-rapi) unable to write it.
+                "--audit-log", os.path.join(self.dir, "audit.log")]
         if self.tls:
             argv += ["--ssl-key", certificate(), "--ssl-cert", certificate()]
         else:
