@@ -1,6 +1,29 @@
 #include "app/io_threads.h"
 
+#include <pthread.h>
+
+#include <csignal>
+
 namespace rapid::app {
+
+namespace {
+// Blocks every signal in the calling thread while it lives; threads started
+// meanwhile inherit that mask.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous_);
+  }
+  ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+}  // namespace
 
 IoThreads::IoThreads(boost::asio::execution_context& owner, unsigned count)
     : boost::asio::execution_context::service(owner) {
@@ -16,7 +39,11 @@ std::vector<boost::asio::any_io_executor> IoThreads::executors() const {
   return executors;
 }
 
+// SIGTERM, SIGHUP and the others go only to the threads that did not come
+// from here, so to the caller's, which waits for them (app::SignalHandling):
+// a signal handler never interrupts an io thread's system calls.
 void IoThreads::start() {
+  const SignalsBlocked blocked;
   for (const auto& context : contexts_) {
     threads_.emplace_back([&context] { context->run(); });
   }

@@ -3,12 +3,18 @@
 // its first request to its last, open connections are spread evenly over
 // the threads, a closed one frees its place (a sequential client stays on
 // the first thread), and the shared layout (one
-// executor, several threads, a strand per connection) still serves.
+// executor, several threads, a strand per connection) still serves. And
+// app::IoThreads leaves process signals to the thread that started them.
 #include <gtest/gtest.h>
+
+#include <pthread.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <csignal>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/io_threads.h"
 #include "http/connection_executors.h"
 #include "http/server.h"
 #include "support/http_client.h"
@@ -189,6 +196,28 @@ TEST(IoThreads, SequentialConnectionsStayOnTheFirstThread) {
   std::set<std::thread::id> used;
   for (const auto& [connection, ids] : threads) used.insert(ids.begin(), ids.end());
   EXPECT_EQ(used.size(), 1u);
+}
+
+TEST(IoThreads, ProcessSignalsAreLeftToTheStartingThread) {
+  boost::asio::io_context io;
+  auto& threads = boost::asio::make_service<app::IoThreads>(io, 2);
+  threads.start();
+  for (const auto& executor : threads.executors()) {
+    std::promise<sigset_t> mask;
+    boost::asio::post(executor, [&mask] {
+      sigset_t current;
+      pthread_sigmask(SIG_SETMASK, nullptr, &current);
+      mask.set_value(current);
+    });
+    const sigset_t blocked = mask.get_future().get();
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
+      EXPECT_EQ(sigismember(&blocked, signal), 1) << "signal " << signal;
+    }
+  }
+  threads.stop();
+  sigset_t own;
+  pthread_sigmask(SIG_SETMASK, nullptr, &own);
+  EXPECT_EQ(sigismember(&own, SIGTERM), 0) << "the starting thread's mask is restored";
 }
 
 TEST(ConnectionExecutors, PlacesOnTheLeastLoadedAndCountsUntilTheOccupancyEnds) {
