@@ -207,8 +207,9 @@ def machine(rapid_binary):
 def memory_lines(memory):
     r, o = memory["rapid"], memory["original"]
     return "\n".join([
-        "Memory (RSS): rapid %s at start, %s after the runs, peak %s (VmHWM over the rapi cells)"
-        % (mb(r["start_kb"]), mb(r["end_kb"]), mb(r["peak_kb"])),
+        "Memory (RSS): rapid %s at start, %s after the runs, peak %s (VmHWM over the rapi cells);"
+        " %s at start when it detaches, as daemon-util starts it (the rapid above runs with -f)"
+        % (mb(r["start_kb"]), mb(r["end_kb"]), mb(r["peak_kb"]), mb(r.get("detached_start_kb"))),
         "Memory (RSS): original master %s at start, %s after; per-connection children up to "
         "%d at once, up to %s each; master and children together up to %s (PSS)"
         % (mb(o["start_kb"]), mb(o["end_kb"]), o["max_children"], mb(o["max_child_kb"]),
@@ -266,8 +267,13 @@ def targets(bench, large, memory):
               "%.2f ms" % added)
     else:
         check("/2/info c=16 p99 added over the direct LUXI call < 1 ms", None, "not measured")
-    idle = memory["rapid"]["start_kb"]
-    check("rapid idle RSS <= 10 MB", idle <= 10 * 1024 if idle else None, mb(idle))
+    # As Ganeti's tools run it (daemon-util: detached); with -f (systemd's
+    # Type=notify, the rapid of the cells) the pages touched before a fork
+    # would have been stay mapped.
+    idle = memory["rapid"].get("detached_start_kb")
+    check("rapid idle RSS <= 10 MB (detached, as daemon-util starts it)",
+          idle <= 10 * 1024 if idle else None,
+          "%s; with -f %s" % (mb(idle), mb(memory["rapid"]["start_kb"])))
     for e in large:
         if e.get("instances") != 5000:
             continue
