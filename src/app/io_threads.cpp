@@ -7,14 +7,19 @@
 namespace rapid::app {
 
 namespace {
-// Blocks every signal in the calling thread while it lives; threads started
-// meanwhile inherit that mask.
+// Blocks the asynchronous signals in the calling thread while it lives;
+// threads started meanwhile inherit that mask. The ones a fault raises stay
+// open: the kernel would turn a blocked SIGSEGV into the default action and
+// bypass a sanitizer's report.
 class SignalsBlocked {
  public:
   SignalsBlocked() {
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &previous_);
+    sigset_t asynchronous;
+    sigfillset(&asynchronous);
+    for (const int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) {
+      sigdelset(&asynchronous, fault);
+    }
+    pthread_sigmask(SIG_BLOCK, &asynchronous, &previous_);
   }
   ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
   SignalsBlocked(const SignalsBlocked&) = delete;

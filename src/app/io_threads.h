@@ -33,8 +33,8 @@ class IoThreads final : public boost::asio::execution_context::service {
   IoThreads(boost::asio::execution_context& owner, unsigned count);
 
   std::vector<boost::asio::any_io_executor> executors() const;
-  // A thread per io_context, each running it until stop(), with every
-  // signal blocked: process signals are the caller's thread's to handle.
+  // A thread per io_context, each running it until stop(), with the
+  // asynchronous signals blocked: process signals are the caller's thread's.
   void start();
   // Stops the io_contexts and joins their threads; what is pending stays.
   void stop();

@@ -213,6 +213,10 @@ TEST(IoThreads, ProcessSignalsAreLeftToTheStartingThread) {
     for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
       EXPECT_EQ(sigismember(&blocked, signal), 1) << "signal " << signal;
     }
+    // A fault's signal must reach its handler (a sanitizer's report).
+    for (const int fault : {SIGSEGV, SIGBUS, SIGFPE}) {
+      EXPECT_EQ(sigismember(&blocked, fault), 0) << "signal " << fault;
+    }
   }
   threads.stop();
   sigset_t own;
