@@ -267,9 +267,9 @@ def targets(bench, large, memory):
               "%.2f ms" % added)
     else:
         check("/2/info c=16 p99 added over the direct LUXI call < 1 ms", None, "not measured")
-    # As Ganeti's tools run it (daemon-util: detached); with -f (systemd's
-    # Type=notify, the rapid of the cells) the pages touched before a fork
-    # would have been stay mapped.
+    # As Ganeti's tools run it (daemon-util: detached). With -f (systemd's
+    # Type=notify, the rapid of the cells) the pages that start-up touched
+    # stay mapped, which a detached child never maps.
     idle = memory["rapid"].get("detached_start_kb")
     check("rapid idle RSS <= 10 MB (detached, as daemon-util starts it)",
           idle <= 10 * 1024 if idle else None,

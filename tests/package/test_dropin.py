@@ -77,6 +77,10 @@ def daemon_util(*args, check=True):
     return node(DAEMON_UTIL, *args, check=check)
 
 
+def gnt_rapi_uid():
+    return int(run(["id", "-u", "gnt-rapi"]).stdout)
+
+
 def package_status():
     proc = run(["dpkg-query", "-W", "-f=${Status}", "rapid"], check=False)
     return proc.stdout if proc.returncode == 0 else "not-installed"
@@ -212,8 +216,7 @@ class DropInTest(unittest.TestCase):
         self.assertEqual((comm, exe), ("ganeti-rapi", RAPID), "after %s: pid %d" % (step, pid))
         with open("/proc/%d/status" % pid) as status:
             uid = re.search(r"^Uid:\s+(\d+)", status.read(), re.M).group(1)
-        self.assertEqual(run(["id", "-u", "gnt-rapi"]).stdout.strip(), uid,
-                         "after %s: rapid runs as uid %s" % (step, uid))
+        self.assertEqual(gnt_rapi_uid(), int(uid), "after %s: rapid runs as uid %s" % (step, uid))
         self.assertEqual(daemon_util("check", "ganeti-rapi", check=False).returncode, 0,
                          "after %s: daemon-util check ganeti-rapi fails" % step)
         return pid
@@ -255,7 +258,7 @@ class DropInTest(unittest.TestCase):
                 pass
         os.chown(AUDIT_LOG, 0, 0)
         node(*APT, "install", self.deb, timeout=300)
-        self.assertEqual(os.stat(AUDIT_LOG).st_uid, int(run(["id", "-u", "gnt-rapi"]).stdout),
+        self.assertEqual(os.stat(AUDIT_LOG).st_uid, gnt_rapi_uid(),
                          "postinst left %s to another owner than gnt-rapi" % AUDIT_LOG)
         self.assertIn("install ok installed", package_status())
         self.assertEqual(rapi_diversions(),
